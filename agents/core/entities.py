@@ -1,0 +1,443 @@
+"""Entity resolution over the match index: decide, then plan every write as one atomic commit.
+
+Pure: a `Snapshot` (what the index held for one event when it was read) goes in, a `Plan` (the
+decision, the outputs, and the exact index writes guarded by version checks) comes out. The
+Redis side (`streams.match_index`) only reads snapshots and applies plans atomically; it makes
+no decision. Must not import faust, redis, kafka or prometheus_client.
+
+Index layout (keys relative to the configured prefix, see streams/match_index.py):
+    rec:<record_id>   JSON of a StoredRecord (current version of one source record)
+    blk:<block_key>   ZSET record_id -> occurred_at epoch (newest read first, capped)
+    ent:<entity_id>   SET of record ids of the entity
+    rent              HASH record_id -> entity_id
+    ver               HASH version counters: b:<block_key>, e:<entity_id>, r:<record_id>
+    tf                HASH name_key -> records carrying it (term frequencies)
+    stats             HASH records, entities
+    redir             HASH absorbed entity_id -> survivor entity_id
+    evt:<event_id>    JSON MatchDecision of an applied event (idempotency; expires)
+    erased:<record_id> occurred_at of the erasure (erased data never comes back)
+    mergelog          STREAM of merges (survivor, absorbed, records moved): makes unmerge possible
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from agents.core.blocking import block_keys
+from agents.core.scoring import MatchModel, MatchThresholds, PairScore, decide, name_frequency_key, score_pair
+from schemas.events import ContactChangeEvent, EventType
+from schemas.outputs import Decision, FieldComparison, MatchDecision, ReviewItem
+from schemas.records import NormalizedContact
+
+POINT_KINDS = ("email", "phone", "address")
+
+
+def entity_id_for(record_id: str) -> str:
+    """Deterministic entity id of the entity first created by `record_id` (replays give the same ids)."""
+    return "E" + hashlib.blake2b(record_id.encode(), digest_size=8).hexdigest()
+
+
+def contact_points(contact: NormalizedContact) -> dict[str, list[str]]:
+    """Emails, phones and the address of a contact, as comparable strings per kind."""
+    address = ", ".join(
+        part for part in (contact.street, contact.street2, contact.postcode, contact.city, contact.state, contact.country) if part
+    )
+    return {
+        "email": list(contact.emails),
+        "phone": [phone.e164 for phone in contact.phones],
+        "address": [address] if contact.street or contact.postcode else [],
+    }
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """The current version of one source record, as kept in the index."""
+
+    record_id: str
+    owner: str | None
+    source: str
+    occurred_at: datetime
+    contact: NormalizedContact
+    points: Mapping[str, Mapping[str, str]]  # kind -> value -> last seen (ISO); history kept
+    block_keys: tuple[str, ...]
+
+    def to_json(self) -> bytes:
+        """Compact JSON for the index."""
+        return orjson.dumps(
+            {
+                "r": self.record_id,
+                "o": self.owner,
+                "s": self.source,
+                "t": self.occurred_at.isoformat(),
+                "c": self.contact.model_dump(mode="json", exclude_defaults=True),
+                "p": self.points,
+                "k": self.block_keys,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, payload: bytes | str) -> StoredRecord:
+        """Inverse of `to_json`."""
+        doc = orjson.loads(payload)
+        return cls(
+            record_id=doc["r"],
+            owner=doc["o"],
+            source=doc["s"],
+            occurred_at=datetime.fromisoformat(doc["t"]),
+            contact=NormalizedContact.model_validate(doc["c"]),
+            points=doc["p"],
+            block_keys=tuple(doc["k"]),
+        )
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """One blocking key as read: its version, its size, and the newest members (capped)."""
+
+    version: int
+    size: int
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the index held for one event at read time."""
+
+    applied: MatchDecision | None = None
+    existing: StoredRecord | None = None
+    existing_entity: str | None = None
+    existing_entity_size: int = 0
+    erased_at: datetime | None = None
+    record_version: int = 0
+    blocks: Mapping[str, BlockView] = field(default_factory=dict)
+    candidates: Mapping[str, StoredRecord] = field(default_factory=dict)
+    candidate_entities: Mapping[str, str] = field(default_factory=dict)
+    entity_versions: Mapping[str, int] = field(default_factory=dict)
+    name_count: int = 0
+    total_records: int = 0
+
+
+@dataclass(frozen=True)
+class Op:
+    """One Redis write: command, key (relative to the prefix) and arguments."""
+
+    command: str
+    key: str
+    args: tuple[str | int | float | bytes, ...] = ()
+
+
+@dataclass(frozen=True)
+class LookupRequest:
+    """What to read for one event."""
+
+    event_id: str
+    record_id: str
+    block_keys: tuple[str, ...]
+    name_key: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The decision for one event and the writes that make it true, guarded by version checks."""
+
+    decision: MatchDecision
+    checks: Mapping[str, int] = field(default_factory=dict)
+    ops: tuple[Op, ...] = ()
+    review: ReviewItem | None = None
+    golden_entities: tuple[str, ...] = ()  # golden records to rebuild and publish
+    tombstones: tuple[str, ...] = ()  # entities with no record left
+    redirects: tuple[tuple[str, str], ...] = ()  # (absorbed, survivor)
+
+
+def lookup_request(event: ContactChangeEvent, contact: NormalizedContact) -> LookupRequest:
+    """The index reads one event needs (no keys for erasures: they only touch their record)."""
+    keys = () if event.event_type is EventType.DELETED else block_keys(contact)
+    return LookupRequest(event.event_id, event.record_id, keys, name_frequency_key(contact))
+
+
+@dataclass(frozen=True)
+class MatchPolicy:
+    """Everything the decision needs besides the data."""
+
+    model: MatchModel
+    thresholds: MatchThresholds
+    max_candidates: int
+    event_ttl_seconds: int
+
+
+def plan_event(
+    event: ContactChangeEvent,
+    contact: NormalizedContact,
+    request: LookupRequest,
+    snapshot: Snapshot,
+    policy: MatchPolicy,
+) -> Plan:
+    """Decide what one accepted event does to the entities, and plan the writes.
+
+    Args:
+        event: The parsed input event.
+        contact: Its normalized contact.
+        request: The lookup request the snapshot answers.
+        snapshot: The index state read for this event.
+        policy: Model, thresholds and limits.
+
+    Returns:
+        The plan; applying it is atomic and fails if any checked version moved meanwhile.
+    """
+    if snapshot.applied is not None:
+        return Plan(decision=snapshot.applied)
+    builder = _PlanBuilder(event, request, snapshot, policy)
+    if event.event_type is EventType.DELETED:
+        return builder.erase()
+    if snapshot.erased_at is not None and event.occurred_at <= snapshot.erased_at:
+        return builder.finish(
+            MatchDecision(decision=Decision.ERASED, entity_id=None, reason="change predates the erasure of this record; ignored")
+        )
+    if snapshot.existing is not None and snapshot.existing_entity is not None:
+        return builder.update(contact)
+    return builder.match(contact)
+
+
+class _PlanBuilder:
+    """Accumulates version checks and ops for one event."""
+
+    def __init__(self, event: ContactChangeEvent, request: LookupRequest, snapshot: Snapshot, policy: MatchPolicy) -> None:
+        self.event = event
+        self.request = request
+        self.snapshot = snapshot
+        self.policy = policy
+        self.checks: dict[str, int] = {f"r:{event.record_id}": snapshot.record_version}
+        self.ops: list[Op] = []
+
+    # -- building blocks -------------------------------------------------------------------
+    def _bump(self, version_field: str) -> None:
+        self.ops.append(Op("HINCRBY", "ver", (version_field, 1)))
+
+    def _check_entity(self, entity_id: str) -> None:
+        self.checks[f"e:{entity_id}"] = self.snapshot.entity_versions.get(entity_id, 0)
+        self._bump(f"e:{entity_id}")
+
+    def _write_record(self, record: StoredRecord, entity_id: str, old_keys: Iterable[str] = ()) -> None:
+        rid = record.record_id
+        self.ops.append(Op("SET", f"rec:{rid}", (record.to_json(),)))
+        self.ops.append(Op("HSET", "rent", (rid, entity_id)))
+        self.ops.append(Op("SADD", f"ent:{entity_id}", (rid,)))
+        score = record.occurred_at.timestamp()
+        new_keys = set(record.block_keys)
+        for key in sorted(set(old_keys) - new_keys):
+            self.ops.append(Op("ZREM", f"blk:{key}", (rid,)))
+            self._bump(f"b:{key}")
+        for key in record.block_keys:
+            self.checks[f"b:{key}"] = self.snapshot.blocks[key].version if key in self.snapshot.blocks else 0
+            self.ops.append(Op("ZADD", f"blk:{key}", (score, rid)))
+            self._bump(f"b:{key}")
+
+    def _count_name(self, name_key: str | None, delta: int) -> None:
+        if name_key:
+            self.ops.append(Op("HINCRBY", "tf", (name_key, delta)))
+
+    def finish(self, decision: MatchDecision, **outputs: Any) -> Plan:
+        self._bump(f"r:{self.event.record_id}")
+        self.ops.append(
+            Op("SET", f"evt:{self.event.event_id}", (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds))
+        )
+        return Plan(decision=decision, checks=self.checks, ops=tuple(self.ops), **outputs)
+
+    def _stored(self, contact: NormalizedContact, previous: StoredRecord | None) -> StoredRecord:
+        seen = self.event.occurred_at.isoformat()
+        points: dict[str, dict[str, str]] = {kind: dict(previous.points.get(kind, {})) if previous else {} for kind in POINT_KINDS}
+        for kind, values in contact_points(contact).items():
+            for value in values:
+                points[kind][value] = max(points[kind].get(value, ""), seen)
+        return StoredRecord(
+            record_id=self.event.record_id,
+            owner=self.event.owner,
+            source=self.event.source,
+            occurred_at=self.event.occurred_at,
+            contact=contact,
+            points=points,
+            block_keys=self.request.block_keys,
+        )
+
+    # -- the four cases ----------------------------------------------------------------------
+    def erase(self) -> Plan:
+        existing, entity = self.snapshot.existing, self.snapshot.existing_entity
+        rid = self.event.record_id
+        self.ops.append(Op("SET", f"erased:{rid}", (self.event.occurred_at.isoformat(),)))
+        if existing is None or entity is None:
+            return self.finish(MatchDecision(decision=Decision.ERASED, entity_id=None, reason="unknown source record; erasure remembered"))
+        self._check_entity(entity)
+        self.ops.append(Op("DEL", f"rec:{rid}"))
+        self.ops.append(Op("HDEL", "rent", (rid,)))
+        self.ops.append(Op("SREM", f"ent:{entity}", (rid,)))
+        for key in existing.block_keys:
+            self.ops.append(Op("ZREM", f"blk:{key}", (rid,)))
+            self._bump(f"b:{key}")
+        self._count_name(name_frequency_key(existing.contact), -1)
+        self.ops.append(Op("HINCRBY", "stats", ("records", -1)))
+        emptied = self.snapshot.existing_entity_size <= 1
+        if emptied:
+            self.ops.append(Op("HINCRBY", "stats", ("entities", -1)))
+        decision = MatchDecision(decision=Decision.ERASED, entity_id=entity, reason="source record erased from the index")
+        if emptied:
+            return self.finish(decision, tombstones=(entity,))
+        return self.finish(decision, golden_entities=(entity,))
+
+    def update(self, contact: NormalizedContact) -> Plan:
+        existing, entity = self.snapshot.existing, self.snapshot.existing_entity
+        assert existing is not None and entity is not None
+        if self.event.occurred_at < existing.occurred_at:
+            return self.finish(
+                MatchDecision(decision=Decision.UPDATED, entity_id=entity, reason="older than the stored version; ignored")
+            )
+        self._check_entity(entity)
+        self._write_record(self._stored(contact, existing), entity, old_keys=existing.block_keys)
+        old_name, new_name = name_frequency_key(existing.contact), self.request.name_key
+        if old_name != new_name:
+            self._count_name(old_name, -1)
+            self._count_name(new_name, +1)
+        return self.finish(
+            MatchDecision(decision=Decision.UPDATED, entity_id=entity, reason="new version of a known source record"),
+            golden_entities=(entity,),
+        )
+
+    def match(self, contact: NormalizedContact) -> Plan:
+        best_per_entity = self._score_candidates(contact)
+        owner = self.event.owner
+        verdicts: list[tuple[str, StoredRecord, PairScore, Decision, str]] = []
+        for entity, (candidate, score) in best_per_entity.items():
+            same_owner = owner is None or candidate.owner is None or owner == candidate.owner
+            decision, reason = decide(score, same_owner=same_owner, thresholds=self.policy.thresholds)
+            verdicts.append((entity, candidate, score, decision, reason))
+        verdicts.sort(key=lambda v: (-v[2].match_weight, v[0]))
+        new_entity = entity_id_for(self.event.record_id)
+        candidates_scored = sum(1 for _ in self._candidate_records())
+        if not verdicts:
+            decision, reason = decide(None, same_owner=True, thresholds=self.policy.thresholds)
+            return self._join(contact, new_entity, (), MatchDecision(decision=decision, entity_id=new_entity, reason=reason))
+        merge_into = sorted(entity for entity, *_, decision, _ in verdicts if decision is Decision.MERGED)
+        top_entity, top_candidate, top_score, top_decision, top_reason = verdicts[0]
+        explanation = tuple(top_score.comparisons)
+        if merge_into:
+            survivor = min(merge_into)
+            absorbed = tuple(e for e in merge_into if e != survivor)
+            merged = next(v for v in verdicts if v[3] is Decision.MERGED)
+            reason = merged[4] + (f"; also merged {len(absorbed)} more entit{'y' if len(absorbed) == 1 else 'ies'}" if absorbed else "")
+            decision = MatchDecision(
+                decision=Decision.MERGED,
+                entity_id=survivor,
+                matched_entity_id=merged[0],
+                score=merged[2].probability,
+                match_weight=merged[2].match_weight,
+                explanation=tuple(merged[2].comparisons),
+                candidates=candidates_scored,
+                reason=reason,
+            )
+            return self._join(contact, survivor, absorbed, decision)
+        decision = MatchDecision(
+            decision=top_decision,
+            entity_id=new_entity,
+            matched_entity_id=top_entity,
+            score=top_score.probability,
+            match_weight=top_score.match_weight,
+            explanation=explanation,
+            candidates=candidates_scored,
+            reason=top_reason,
+        )
+        review = None
+        if top_decision is Decision.REVIEW:
+            review = self._review(contact, new_entity, top_entity, top_candidate, top_score, top_reason)
+        return self._join(contact, new_entity, (), decision, review=review)
+
+    # -- helpers of match --------------------------------------------------------------------
+    def _candidate_records(self) -> Iterable[StoredRecord]:
+        seen: set[str] = set()
+        for key in self.request.block_keys:
+            view = self.snapshot.blocks.get(key)
+            for rid in view.members if view else ():
+                if rid in seen or rid == self.event.record_id or rid not in self.snapshot.candidates:
+                    continue
+                seen.add(rid)
+                if len(seen) > self.policy.max_candidates:
+                    return
+                yield self.snapshot.candidates[rid]
+
+    def _score_candidates(self, contact: NormalizedContact) -> dict[str, tuple[StoredRecord, PairScore]]:
+        total = max(self.snapshot.total_records, 1)
+        frequency = self.snapshot.name_count / total if self.snapshot.name_count else None
+        best: dict[str, tuple[StoredRecord, PairScore]] = {}
+        for candidate in self._candidate_records():
+            entity = self.snapshot.candidate_entities.get(candidate.record_id)
+            if entity is None:
+                continue
+            score = score_pair(contact, candidate.contact, self.policy.model, name_frequency=frequency)
+            if entity not in best or score.match_weight > best[entity][1].match_weight:
+                best[entity] = (candidate, score)
+        return best
+
+    def _join(
+        self,
+        contact: NormalizedContact,
+        entity: str,
+        absorbed: Sequence[str],
+        decision: MatchDecision,
+        review: ReviewItem | None = None,
+    ) -> Plan:
+        self._check_entity(entity)
+        self._write_record(self._stored(contact, None), entity)
+        self._count_name(self.request.name_key, +1)
+        self.ops.append(Op("HINCRBY", "stats", ("records", 1)))
+        if decision.decision is not Decision.MERGED:
+            self.ops.append(Op("HINCRBY", "stats", ("entities", 1)))
+        for other in absorbed:
+            self._check_entity(other)
+            self.ops.append(Op("REHOME", f"ent:{other}", (entity,)))
+            self.ops.append(Op("HSET", "redir", (other, entity)))
+            self.ops.append(Op("HINCRBY", "stats", ("entities", -1)))
+            self.ops.append(
+                Op("XADD", "mergelog", ("*", "event_id", self.event.event_id, "survivor", entity, "absorbed", other))
+            )
+        return self.finish(
+            decision,
+            review=review,
+            golden_entities=(entity,),
+            redirects=tuple((other, entity) for other in absorbed),
+        )
+
+    def _review(
+        self,
+        contact: NormalizedContact,
+        entity: str,
+        candidate_entity: str,
+        candidate: StoredRecord,
+        score: PairScore,
+        reason: str,
+    ) -> ReviewItem:
+        owners = sorted(
+            {
+                record.owner
+                for rid, record in self.snapshot.candidates.items()
+                if record.owner and self.snapshot.candidate_entities.get(rid) == candidate_entity
+            }
+        )
+        review_id = hashlib.blake2b(f"{self.event.event_id}|{candidate_entity}".encode(), digest_size=10).hexdigest()
+        return ReviewItem(
+            review_id=review_id,
+            event_id=self.event.event_id,
+            record_id=self.event.record_id,
+            entity_id=entity,
+            candidate_entity_id=candidate_entity,
+            owner=self.event.owner,
+            candidate_owners=tuple(owners),
+            reason=reason,
+            score=score.probability,
+            explanation=tuple(FieldComparison.model_validate(c, from_attributes=True) for c in score.comparisons),
+            record=contact,
+            candidate=candidate.contact,
+        )
