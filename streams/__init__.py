@@ -1,0 +1,1 @@
+"""Faust wiring for crm-dq: app, settings, topics, CLI."""
