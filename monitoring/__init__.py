@@ -1,0 +1,1 @@
+"""Observability of crm-dq: Prometheus metrics (`metrics`), `/metrics` exposition, dashboards."""
