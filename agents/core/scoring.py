@@ -1,0 +1,751 @@
+"""Fellegi-Sunter scoring of two normalized contacts, and the merge / review / distinct decision.
+
+The model follows Splink: each field comparison puts a pair into one of a few ordered levels
+(exact, fuzzy, different, ...); each level has m = P(level | same person) and
+u = P(level | different people); a pair's match weight is log2(prior odds) plus the sum of
+log2(m / u) over the fields, and its probability is 2^w / (1 + 2^w). A field missing on either
+side contributes 0. For the exact-name level the caller may pass the name's term frequency,
+which replaces u (Splink's term-frequency adjustment), so 王伟 or John Smith weigh less than a
+rare name; the same shift applies to the reversed and Jaro-Winkler name levels so that weights
+stay monotonic (a near match never outweighs an exact match).
+
+Comparisons (levels in evaluation order, first that applies wins):
+    name         exact, reversed, jw_both_092, jw_both_080, family_exact, given_exact,
+                 partial_fuzzy, different. Compares the transliterated (anyascii) given and
+                 family keys in both alignments, so "王小明" / "Xiaoming Wang" are exact and
+                 swapped given/family names still agree strongly.
+    birth_date   exact, one_off (one of year/month/day differs, or day and month transposed),
+                 different
+    national_id  exact, edit1, edit2 (optimal string alignment distance), different
+    email        exact (the two email sets overlap), local_exact (same mailbox name, other
+                 domain), different
+    phone        exact (the E.164 sets overlap), last7 (last seven digits overlap), different
+    street       exact, ratio_090, ratio_070 (rapidfuzz Indel ratio of street + street2),
+                 different
+    locality     postcode_city, postcode, city, fuzzy (postcode one edit apart or city
+                 Jaro-Winkler >= 0.9), different, country_different
+    company      exact, fuzzy (token-set ratio >= 0.9 of company keys), different
+
+Merge guards, on top of the probability (domain rules, section 4: a name is never enough):
+    corroborated  True when at least one NON-NAME field agrees strongly: email exact, phone
+                  exact, national_id exact or edit1 (one typo in a long identifier), birth_date
+                  exact, or the address (street exact or ratio_090, or locality postcode /
+                  postcode_city) together with company exact or fuzzy, or two near-agreements
+                  (any two of birth_date one_off, phone last7, email local_exact). Name, city
+                  and street alone never corroborate.
+    conflicts     fields that positively contradict: birth_date different, or both records
+                  carry given names that clearly differ (Jaro-Winkler < 0.75 in the best
+                  alignment, initials excepted). An exact national id clears both; an exact
+                  email clears a given-name conflict (nicknames). Conflicts block auto-merge:
+                  households and twins share a surname, an address, a landline (twins: a birth
+                  date), and the independence assumption of the model over-counts those. A
+                  different national id is not a conflict, only a negative weight: on FEBRL a
+                  re-keyed id is a common entry error.
+
+Pure: no I/O, no clock, no randomness; loading and saving the model JSON are the only file
+access and happen only when called. It must not fetch candidates (the index does), decide
+ownership (the caller passes `same_owner`), or normalize raw values (the normalizers do).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Final, TypeVar
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from agents.core.blocking import ascii_key, name_parts_of
+from schemas.outputs import Decision, FieldComparison
+from schemas.records import NormalizedContact
+
+MISSING: Final[str] = "missing"
+
+COMPARISON_LEVELS: Final[dict[str, tuple[str, ...]]] = {
+    "name": (
+        "exact",
+        "reversed",
+        "jw_both_092",
+        "jw_both_080",
+        "family_exact",
+        "given_exact",
+        "partial_fuzzy",
+        "different",
+    ),
+    "birth_date": ("exact", "one_off", "different"),
+    "national_id": ("exact", "edit1", "edit2", "different"),
+    "email": ("exact", "local_exact", "different"),
+    "phone": ("exact", "last7", "different"),
+    "street": ("exact", "ratio_090", "ratio_070", "different"),
+    "locality": ("postcode_city", "postcode", "city", "fuzzy", "different", "country_different"),
+    "company": ("exact", "fuzzy", "different"),
+}
+"""Every comparison and its levels, strongest first; `missing` (weight 0) is implicit."""
+
+TF_LEVEL: Final[tuple[str, str]] = ("name", "exact")
+"""The level whose u is replaced by the name's term frequency when one is given."""
+
+TF_ADJUSTED_NAME_LEVELS: Final[frozenset[str]] = frozenset(
+    {"exact", "reversed", "jw_both_092", "jw_both_080"}
+)
+"""Name levels that receive the same term-frequency shift as the exact level (so a near match
+on a common name never outweighs an exact match on it)."""
+
+DEFAULT_MODEL_PATH: Final[Path] = (
+    Path(__file__).resolve().parents[2] / "config" / "match_model.json"
+)
+
+_GIVEN_CONFLICT_BELOW: Final[float] = 0.75
+
+_NEAR_AGREEMENTS: Final[tuple[tuple[str, str], ...]] = (
+    ("birth_date", "one_off"),
+    ("phone", "last7"),
+    ("email", "local_exact"),
+)
+"""Almost-agreements on identifiers: any two of them together corroborate."""
+
+
+@dataclass(frozen=True)
+class LevelParams:
+    """m and u probabilities of one comparison level."""
+
+    level: str
+    m: float
+    u: float
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """Fellegi-Sunter parameters: prior match probability and m/u per comparison level.
+
+    Attributes:
+        prior: Probability that two records drawn at random are the same person (lambda).
+        comparisons: Comparison name -> its levels' parameters, strongest level first.
+        tf_minimum_u: Floor for a term-frequency u, so a name seen once cannot weigh infinitely.
+        description: How the parameters were estimated (free text, kept in the JSON).
+    """
+
+    prior: float
+    comparisons: Mapping[str, tuple[LevelParams, ...]]
+    tf_minimum_u: float = 1e-6
+    description: str = ""
+    _weights: dict[tuple[str, str], float] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+    _explanations: dict[tuple[str, str], FieldComparison] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        """Validate the parameters against COMPARISON_LEVELS and precompute log2(m/u)."""
+        if not 0 < self.prior < 1:
+            raise ValueError(f"prior must be in (0, 1), got {self.prior}")
+        weights: dict[tuple[str, str], float] = {}
+        for comparison, levels in COMPARISON_LEVELS.items():
+            given = {p.level: p for p in self.comparisons.get(comparison, ())}
+            if set(given) != set(levels):
+                raise ValueError(
+                    f"{comparison}: levels {sorted(given)} do not match {sorted(levels)}"
+                )
+            for params in given.values():
+                if not (0 < params.m <= 1 and 0 < params.u <= 1):
+                    raise ValueError(f"{comparison}.{params.level}: m and u must be in (0, 1]")
+                weights[(comparison, params.level)] = math.log2(params.m / params.u)
+            weights[(comparison, MISSING)] = 0.0
+        object.__setattr__(self, "_weights", weights)
+        # FieldComparison is frozen, so one instance per level is shared by every pair
+        # (validating eight pydantic models per pair would cost more than the comparisons).
+        explanations = {
+            key: FieldComparison(field=key[0], level=key[1], weight=round(weight, 4))
+            for key, weight in weights.items()
+        }
+        object.__setattr__(self, "_explanations", explanations)
+
+    @property
+    def prior_weight(self) -> float:
+        """log2 of the prior odds."""
+        return math.log2(self.prior / (1 - self.prior))
+
+    def weight(self, comparison: str, level: str) -> float:
+        """Return log2(m/u) of a level (0 for `missing`)."""
+        return self._weights[(comparison, level)]
+
+    def explanation(self, comparison: str, level: str) -> FieldComparison:
+        """Return the (shared, immutable) FieldComparison of a level at its model weight."""
+        return self._explanations[(comparison, level)]
+
+    def tf_shift(self, name_frequency: float) -> float:
+        """Return the term-frequency change of the exact-name weight: log2(u / frequency).
+
+        Replacing u of the exact-name level by the name's frequency changes its weight by this
+        amount; the same shift is applied to the other agreeing name levels
+        (TF_ADJUSTED_NAME_LEVELS).
+
+        Args:
+            name_frequency: Share of index records with the name (clamped to tf_minimum_u).
+
+        Returns:
+            Positive for names rarer than average, negative for common names.
+        """
+        u = self.params(*TF_LEVEL).u
+        return math.log2(u / max(name_frequency, self.tf_minimum_u))
+
+    def params(self, comparison: str, level: str) -> LevelParams:
+        """Return the parameters of one level."""
+        for params in self.comparisons[comparison]:
+            if params.level == level:
+                return params
+        raise KeyError(f"{comparison}.{level}")
+
+    def to_json_dict(self) -> dict[str, object]:
+        """Return the JSON-ready form written by `save`."""
+        return {
+            "format": "crm-dq/match-model/v1",
+            "description": self.description,
+            "prior": self.prior,
+            "tf_minimum_u": self.tf_minimum_u,
+            "comparisons": {
+                name: [
+                    {
+                        "level": p.level,
+                        "m": p.m,
+                        "u": p.u,
+                        "weight": round(math.log2(p.m / p.u), 3),
+                    }
+                    for p in self.comparisons[name]
+                ]
+                for name in COMPARISON_LEVELS
+            },
+        }
+
+    def save(self, path: Path | str = DEFAULT_MODEL_PATH) -> None:
+        """Write the model as JSON (creating the parent directory if needed).
+
+        Args:
+            path: Target file; defaults to `config/match_model.json` in the repo.
+        """
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(self.to_json_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def load_match_model(path: Path | str = DEFAULT_MODEL_PATH) -> MatchModel:
+    """Read a model written by `MatchModel.save`.
+
+    Args:
+        path: The JSON file; defaults to `config/match_model.json` in the repo.
+
+    Returns:
+        The validated model.
+
+    Raises:
+        ValueError: When a comparison's levels do not match this code's COMPARISON_LEVELS.
+    """
+    raw = json.loads(Path(path).read_text())
+    comparisons = {
+        name: tuple(LevelParams(level=p["level"], m=p["m"], u=p["u"]) for p in levels)
+        for name, levels in raw["comparisons"].items()
+    }
+    return MatchModel(
+        prior=raw["prior"],
+        comparisons=comparisons,
+        tf_minimum_u=raw.get("tf_minimum_u", 1e-6),
+        description=raw.get("description", ""),
+    )
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """The score of one pair of contacts, with its explanation.
+
+    Attributes:
+        probability: Posterior match probability in [0, 1].
+        match_weight: log2 prior odds + sum of field weights.
+        comparisons: One entry per comparison in COMPARISON_LEVELS order (0 weight if missing).
+        corroborated: At least one non-name field agrees strongly (see module docstring).
+        corroborating: The fields that corroborate (e.g. ("email", "birth_date")).
+        conflicts: Fields that contradict and were not cleared (see module docstring).
+    """
+
+    probability: float
+    match_weight: float
+    comparisons: tuple[FieldComparison, ...]
+    corroborated: bool
+    corroborating: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchThresholds:
+    """Probability thresholds of `decide` (calibrated on FEBRL 1-4 and the synthetic CRM set).
+
+    Attributes:
+        auto_merge_at: Minimum probability for an automatic merge (also needs corroboration,
+            no conflict and the same owner).
+        review_at: Minimum probability to ask a person.
+    """
+
+    auto_merge_at: float = 0.95
+    review_at: float = 0.6
+
+    def __post_init__(self) -> None:
+        """Reject thresholds outside [0, 1] or in the wrong order."""
+        if not 0 <= self.review_at <= self.auto_merge_at <= 1:
+            raise ValueError("need 0 <= review_at <= auto_merge_at <= 1")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFeatures:
+    """The comparable form of one contact, derived once and cached."""
+
+    given: str
+    family: str
+    emails: frozenset[str]
+    email_locals: frozenset[str]
+    phones: frozenset[str]
+    phone_tails: frozenset[str]
+    birth_date: date | None
+    national_id: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+    company: str
+
+
+def match_features(contact: NormalizedContact) -> MatchFeatures:
+    """Return the comparable features of a contact (cached on the fields that matter).
+
+    Args:
+        contact: The normalized contact.
+
+    Returns:
+        Transliterated name keys, email / phone sets and cleaned address keys.
+    """
+    return _features_cached(
+        contact.given_name,
+        contact.family_name,
+        contact.name_key,
+        contact.full_name,
+        contact.emails,
+        tuple(phone.e164 for phone in contact.phones),
+        contact.birth_date,
+        contact.national_id,
+        contact.street,
+        contact.street2,
+        contact.postcode,
+        contact.city,
+        contact.country,
+        contact.company_key,
+    )
+
+
+@lru_cache(maxsize=65_536)
+def _features_cached(
+    given_name: str | None,
+    family_name: str | None,
+    name_key: str | None,
+    full_name: str | None,
+    emails: tuple[str, ...],
+    phones: tuple[str, ...],
+    birth_date: date | None,
+    national_id: str | None,
+    street: str | None,
+    street2: str | None,
+    postcode: str | None,
+    city: str | None,
+    country: str | None,
+    company_key: str | None,
+) -> MatchFeatures:
+    given, family = name_parts_of(given_name, family_name, name_key, full_name)
+    email_set = frozenset(e.lower() for e in emails if e)
+    phone_set = frozenset(p for p in phones if p)
+    return MatchFeatures(
+        given=given,
+        family=family,
+        emails=email_set,
+        email_locals=frozenset(e.partition("@")[0] for e in email_set),
+        phones=phone_set,
+        phone_tails=frozenset(
+            digits[-7:] for digits in ("".join(filter(str.isdigit, p)) for p in phone_set)
+            if len(digits) >= 7
+        ),
+        birth_date=birth_date,
+        national_id=ascii_key(national_id).replace(" ", ""),
+        street=ascii_key(" ".join(s for s in (street, street2) if s)),
+        postcode=ascii_key(postcode).replace(" ", ""),
+        city=ascii_key(city),
+        country=(country or "").upper(),
+        company=ascii_key(company_key),
+    )
+
+
+def name_frequency_key(contact: NormalizedContact) -> str | None:
+    """Return the key under which the caller counts name frequencies (None without a name).
+
+    The term frequency passed to `score_pair` is the share of index records whose key equals
+    this one; it is the given + family key, transliterated, so 王伟 and "Wei Wang" count together.
+
+    Args:
+        contact: The normalized contact.
+
+    Returns:
+        "given family" (ASCII), or None when the contact has no given or no family name.
+    """
+    features = match_features(contact)
+    if not (features.given and features.family):
+        return None
+    return f"{features.given} {features.family}"
+
+
+def _name_similarity(x: str, y: str) -> float:
+    """Jaro-Winkler similarity of two name parts; an initial matching a name scores 0.9."""
+    if not x or not y:
+        return 0.0
+    if len(x) == 1 or len(y) == 1:
+        return 0.9 if x[0] == y[0] else 0.0
+    return JaroWinkler.similarity(x, y)
+
+
+def _compare_name(a: MatchFeatures, b: MatchFeatures) -> tuple[str, bool]:
+    """Return the name level and whether the given names clearly conflict."""
+    if not (a.given or a.family) or not (b.given or b.family):
+        return MISSING, False
+    both = bool(a.given and a.family and b.given and b.family)
+    if both:
+        if a.given == b.given and a.family == b.family:
+            return "exact", False
+        if a.given == b.family and a.family == b.given:
+            return "reversed", False
+        straight_given = _name_similarity(a.given, b.given)
+        straight = min(straight_given, _name_similarity(a.family, b.family))
+        crossed_given = _name_similarity(a.given, b.family)
+        crossed = min(crossed_given, _name_similarity(a.family, b.given))
+        best = max(straight, crossed)
+        given_similarity = straight_given if straight >= crossed else crossed_given
+        given_conflict = given_similarity < _GIVEN_CONFLICT_BELOW
+        if best >= 0.92:
+            return "jw_both_092", False
+        if best >= 0.80:
+            return "jw_both_080", False
+    else:
+        given_conflict = False
+    if a.family and a.family == b.family:
+        return "family_exact", given_conflict
+    if a.given and a.given == b.given:
+        return "given_exact", given_conflict
+    if _name_similarity(a.family, b.family) >= 0.92 or _name_similarity(a.given, b.given) >= 0.92:
+        return "partial_fuzzy", given_conflict
+    return "different", given_conflict
+
+
+def _compare_birth_date(a: MatchFeatures, b: MatchFeatures) -> str:
+    x, y = a.birth_date, b.birth_date
+    if x is None or y is None:
+        return MISSING
+    if x == y:
+        return "exact"
+    same = (x.year == y.year) + (x.month == y.month) + (x.day == y.day)
+    transposed = x.year == y.year and x.month == y.day and x.day == y.month
+    return "one_off" if same == 2 or transposed else "different"
+
+
+def _compare_national_id(a: MatchFeatures, b: MatchFeatures) -> str:
+    if not a.national_id or not b.national_id:
+        return MISSING
+    if a.national_id == b.national_id:
+        return "exact"
+    distance = OSA.distance(a.national_id, b.national_id, score_cutoff=2)
+    return "edit1" if distance == 1 else "edit2" if distance == 2 else "different"
+
+
+def _compare_email(a: MatchFeatures, b: MatchFeatures) -> str:
+    if not a.emails or not b.emails:
+        return MISSING
+    if not a.emails.isdisjoint(b.emails):
+        return "exact"
+    return "different" if a.email_locals.isdisjoint(b.email_locals) else "local_exact"
+
+
+def _compare_phone(a: MatchFeatures, b: MatchFeatures) -> str:
+    if not a.phones or not b.phones:
+        return MISSING
+    if not a.phones.isdisjoint(b.phones):
+        return "exact"
+    return "different" if a.phone_tails.isdisjoint(b.phone_tails) else "last7"
+
+
+def _compare_street(a: MatchFeatures, b: MatchFeatures) -> str:
+    if not a.street or not b.street:
+        return MISSING
+    if a.street == b.street:
+        return "exact"
+    ratio = fuzz.ratio(a.street, b.street, score_cutoff=70)
+    return "ratio_090" if ratio >= 90 else "ratio_070" if ratio else "different"
+
+
+def _compare_locality(a: MatchFeatures, b: MatchFeatures) -> str:
+    if a.country and b.country and a.country != b.country:
+        return "country_different"
+    has_postcode = bool(a.postcode and b.postcode)
+    has_city = bool(a.city and b.city)
+    if not (has_postcode or has_city):
+        return MISSING
+    same_postcode = has_postcode and a.postcode == b.postcode
+    same_city = has_city and a.city == b.city
+    if same_postcode:
+        return "postcode_city" if same_city else "postcode"
+    if same_city:
+        return "city"
+    if (has_postcode and OSA.distance(a.postcode, b.postcode, score_cutoff=1) <= 1) or (
+        has_city and JaroWinkler.similarity(a.city, b.city) >= 0.9
+    ):
+        return "fuzzy"
+    return "different"
+
+
+def _compare_company(a: MatchFeatures, b: MatchFeatures) -> str:
+    if not a.company or not b.company:
+        return MISSING
+    if a.company == b.company:
+        return "exact"
+    return "fuzzy" if fuzz.token_set_ratio(a.company, b.company) >= 90 else "different"
+
+
+def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str], bool]:
+    """Return the level of every comparison for a pair, and the given-name conflict flag.
+
+    Args:
+        a: Features of one contact.
+        b: Features of the other.
+
+    Returns:
+        (comparison -> level, in COMPARISON_LEVELS order; True when the given names conflict).
+    """
+    name_level, given_conflict = _compare_name(a, b)
+    levels = {
+        "name": name_level,
+        "birth_date": _compare_birth_date(a, b),
+        "national_id": _compare_national_id(a, b),
+        "email": _compare_email(a, b),
+        "phone": _compare_phone(a, b),
+        "street": _compare_street(a, b),
+        "locality": _compare_locality(a, b),
+        "company": _compare_company(a, b),
+    }
+    return levels, given_conflict
+
+
+def _corroborating_fields(levels: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the non-name fields that agree strongly enough to justify a merge."""
+    found = [f for f in ("email", "phone", "national_id", "birth_date") if levels[f] == "exact"]
+    if levels["national_id"] == "edit1":
+        found.append("national_id")
+    address_agrees = levels["street"] in ("exact", "ratio_090") or levels["locality"] in (
+        "postcode",
+        "postcode_city",
+    )
+    if address_agrees and levels["company"] in ("exact", "fuzzy"):
+        found.append("address+company")
+    near = [f for f, level in _NEAR_AGREEMENTS if levels[f] == level]
+    if len(near) >= 2:
+        found.append("+".join(near))
+    return tuple(found)
+
+
+def _conflicting_fields(levels: Mapping[str, str], given_conflict: bool) -> tuple[str, ...]:
+    """Return the fields that contradict the match and are not cleared by an identifier."""
+    if levels["national_id"] == "exact":
+        return ()
+    conflicts = ["birth_date"] if levels["birth_date"] == "different" else []
+    if given_conflict and levels["email"] != "exact":
+        conflicts.insert(0, "given_name")
+    return tuple(conflicts)
+
+
+def score_features(
+    a: MatchFeatures, b: MatchFeatures, model: MatchModel, *, name_frequency: float | None = None
+) -> PairScore:
+    """Score two prepared feature sets (the fast path behind `score_pair`).
+
+    Args:
+        a: Features of one contact.
+        b: Features of the other.
+        model: The Fellegi-Sunter parameters.
+        name_frequency: Share of index records with this pair's name key; replaces u of the
+            exact-name level when given (and shifts the other agreeing name levels alike).
+
+    Returns:
+        The pair's score, symmetric in (a, b).
+    """
+    levels, given_conflict = compare_features(a, b)
+    tf_shift = model.tf_shift(name_frequency) if name_frequency is not None else 0.0
+    weights, explanations = model._weights, model._explanations
+    total = model.prior_weight
+    parts: list[FieldComparison] = []
+    for key in levels.items():
+        weight = weights[key]
+        if tf_shift and key[0] == "name" and key[1] in TF_ADJUSTED_NAME_LEVELS:
+            weight += tf_shift
+            parts.append(FieldComparison(field=key[0], level=key[1], weight=round(weight, 4)))
+        else:
+            parts.append(explanations[key])
+        total += weight
+    corroborating = _corroborating_fields(levels)
+    return PairScore(
+        probability=_probability(total),
+        match_weight=total,
+        comparisons=tuple(parts),
+        corroborated=bool(corroborating),
+        corroborating=corroborating,
+        conflicts=_conflicting_fields(levels, given_conflict),
+    )
+
+
+def _probability(weight: float) -> float:
+    """Return 2^w / (1 + 2^w) without overflow."""
+    if weight >= 0:
+        return 1.0 / (1.0 + 2.0**-weight)
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+def score_pair(
+    a: NormalizedContact,
+    b: NormalizedContact,
+    model: MatchModel,
+    *,
+    name_frequency: float | None = None,
+) -> PairScore:
+    """Score a pair of normalized contacts.
+
+    Args:
+        a: One contact.
+        b: The other contact.
+        model: The Fellegi-Sunter parameters (`load_match_model()`).
+        name_frequency: Term frequency of the name (share of index records whose
+            `name_frequency_key` equals this one). Common names get a smaller exact-name
+            weight. None uses the model's average u.
+
+    Returns:
+        Probability, match weight, per-field explanation, corroboration and conflicts;
+        `score_pair(a, b) == score_pair(b, a)`.
+    """
+    return score_features(
+        match_features(a), match_features(b), model, name_frequency=name_frequency
+    )
+
+
+def owners_compatible(owner: str | None, candidate_owner: str | None) -> bool:
+    """Return the `same_owner` argument of `decide`: equal owners, or either unknown."""
+    return owner is None or candidate_owner is None or owner == candidate_owner
+
+
+def decide(
+    best: PairScore | None, *, same_owner: bool, thresholds: MatchThresholds
+) -> tuple[Decision, str]:
+    """Turn the best candidate's score into a decision and a one-line reason.
+
+    Args:
+        best: Score of the best candidate, or None when there was no candidate.
+        same_owner: True when the candidate has the record's owner or either owner is unknown
+            (see `owners_compatible`).
+        thresholds: The probability thresholds.
+
+    Returns:
+        (decision, reason). NEW without candidate; MERGED only when probability >=
+        auto_merge_at, corroborated, conflict-free and same owner; REVIEW when it would merge
+        but crosses owners, or is high but uncorroborated or conflicting, or is >= review_at;
+        DISTINCT otherwise. Reasons name fields, never values.
+    """
+    if best is None:
+        return Decision.NEW, "no candidate shares a blocking key"
+    p = best.probability
+    if p >= thresholds.auto_merge_at:
+        if not best.corroborated:
+            return Decision.REVIEW, f"p={p:.3f} but only name/location agree: no corroboration"
+        if best.conflicts:
+            return Decision.REVIEW, f"p={p:.3f} but conflicting {', '.join(best.conflicts)}"
+        evidence = ", ".join(best.corroborating)
+        if not same_owner:
+            return Decision.REVIEW, f"p={p:.3f} ({evidence}) but the candidate has another owner"
+        return Decision.MERGED, f"p={p:.3f}, corroborated by {evidence}"
+    if p >= thresholds.review_at:
+        return Decision.REVIEW, f"p={p:.3f} between review and merge thresholds"
+    return Decision.DISTINCT, f"best candidate p={p:.3f} below review threshold"
+
+
+K = TypeVar("K")
+
+
+def best_candidate(
+    record: NormalizedContact,
+    candidates: Iterable[tuple[K, NormalizedContact]],
+    model: MatchModel,
+    frequencies: Mapping[str, float] | None = None,
+    *,
+    max_candidates: int = 50,
+    stop_at: float = 0.999,
+) -> tuple[K, PairScore] | None:
+    """Return the highest-weight candidate and its score, with the perf-budget short-circuits.
+
+    Short-circuits: at most `max_candidates` candidates are looked at (duplicates by id
+    skipped); candidates sharing an email, phone or national id (cheap set checks) are scored
+    first, and the search stops as soon as one of them is mergeable (probability >= `stop_at`,
+    corroborated, no conflict). Features are cached per contact value, so a candidate seen
+    again costs a cache lookup.
+
+    Args:
+        record: The incoming contact.
+        candidates: (candidate id, contact) pairs from the index, strongest keys first.
+        model: The Fellegi-Sunter parameters.
+        frequencies: `name_frequency_key` -> share of index records with it (optional).
+        max_candidates: Cap on candidates scored.
+        stop_at: Probability at which a corroborated, conflict-free strong-key candidate ends
+            the search.
+
+    Returns:
+        (candidate id, score) of the best candidate, or None when there is none. Ties keep
+        the earlier candidate.
+    """
+    features = match_features(record)
+    frequency_key = name_frequency_key(record)
+    name_frequency = (
+        frequencies.get(frequency_key) if frequencies is not None and frequency_key else None
+    )
+    strong: list[tuple[K, MatchFeatures]] = []
+    rest: list[tuple[K, MatchFeatures]] = []
+    seen: set[K] = set()
+    for candidate_id, contact in candidates:
+        if len(seen) >= max_candidates:
+            break
+        if candidate_id in seen:
+            continue
+        seen.add(candidate_id)
+        other = match_features(contact)
+        shares_identifier = (
+            not features.emails.isdisjoint(other.emails)
+            or not features.phones.isdisjoint(other.phones)
+            or (bool(features.national_id) and features.national_id == other.national_id)
+        )
+        (strong if shares_identifier else rest).append((candidate_id, other))
+
+    best: tuple[K, PairScore] | None = None
+    for position, (candidate_id, other) in enumerate(strong + rest):
+        score = score_features(features, other, model, name_frequency=name_frequency)
+        if best is None or score.match_weight > best[1].match_weight:
+            best = (candidate_id, score)
+        if (
+            position < len(strong)
+            and score.probability >= stop_at
+            and score.corroborated
+            and not score.conflicts
+        ):
+            break
+    return best
