@@ -47,6 +47,9 @@ class NormalizedContact(Strict):
     company: str | None = Field(None, description="Display value, as given (cleaned).")
     company_key: str | None = Field(None, description="Company match key: legal forms removed.")
     job_title: str | None = None
+    seniority: str | None = Field(
+        None, description="Job-title seniority from the configured picklist (c_level, vp, director, ...)."
+    )
     street: str | None = None
     street2: str | None = None
     city: str | None = None

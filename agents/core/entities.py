@@ -30,7 +30,14 @@ from typing import Any
 import orjson
 
 from agents.core.blocking import block_keys
-from agents.core.scoring import MatchModel, MatchThresholds, PairScore, decide, name_frequency_key, score_pair
+from agents.core.scoring import (
+    MatchModel,
+    MatchThresholds,
+    PairScore,
+    decide,
+    name_frequency_key,
+    score_pair,
+)
 from schemas.events import ContactChangeEvent, EventType
 from schemas.outputs import Decision, FieldComparison, MatchDecision, ReviewItem
 from schemas.records import NormalizedContact
@@ -46,7 +53,16 @@ def entity_id_for(record_id: str) -> str:
 def contact_points(contact: NormalizedContact) -> dict[str, list[str]]:
     """Emails, phones and the address of a contact, as comparable strings per kind."""
     address = ", ".join(
-        part for part in (contact.street, contact.street2, contact.postcode, contact.city, contact.state, contact.country) if part
+        part
+        for part in (
+            contact.street,
+            contact.street2,
+            contact.postcode,
+            contact.city,
+            contact.state,
+            contact.country,
+        )
+        if part
     )
     return {
         "email": list(contact.emails),
@@ -197,7 +213,11 @@ def plan_event(
         return builder.erase()
     if snapshot.erased_at is not None and event.occurred_at <= snapshot.erased_at:
         return builder.finish(
-            MatchDecision(decision=Decision.ERASED, entity_id=None, reason="change predates the erasure of this record; ignored")
+            MatchDecision(
+                decision=Decision.ERASED,
+                entity_id=None,
+                reason="change predates the erasure of this record; ignored",
+            )
         )
     if snapshot.existing is not None and snapshot.existing_entity is not None:
         return builder.update(contact)
@@ -207,7 +227,13 @@ def plan_event(
 class _PlanBuilder:
     """Accumulates version checks and ops for one event."""
 
-    def __init__(self, event: ContactChangeEvent, request: LookupRequest, snapshot: Snapshot, policy: MatchPolicy) -> None:
+    def __init__(
+        self,
+        event: ContactChangeEvent,
+        request: LookupRequest,
+        snapshot: Snapshot,
+        policy: MatchPolicy,
+    ) -> None:
         self.event = event
         self.request = request
         self.snapshot = snapshot
@@ -223,7 +249,9 @@ class _PlanBuilder:
         self.checks[f"e:{entity_id}"] = self.snapshot.entity_versions.get(entity_id, 0)
         self._bump(f"e:{entity_id}")
 
-    def _write_record(self, record: StoredRecord, entity_id: str, old_keys: Iterable[str] = ()) -> None:
+    def _write_record(
+        self, record: StoredRecord, entity_id: str, old_keys: Iterable[str] = ()
+    ) -> None:
         rid = record.record_id
         self.ops.append(Op("SET", f"rec:{rid}", (record.to_json(),)))
         self.ops.append(Op("HSET", "rent", (rid, entity_id)))
@@ -234,7 +262,9 @@ class _PlanBuilder:
             self.ops.append(Op("ZREM", f"blk:{key}", (rid,)))
             self._bump(f"b:{key}")
         for key in record.block_keys:
-            self.checks[f"b:{key}"] = self.snapshot.blocks[key].version if key in self.snapshot.blocks else 0
+            self.checks[f"b:{key}"] = (
+                self.snapshot.blocks[key].version if key in self.snapshot.blocks else 0
+            )
             self.ops.append(Op("ZADD", f"blk:{key}", (score, rid)))
             self._bump(f"b:{key}")
 
@@ -245,13 +275,19 @@ class _PlanBuilder:
     def finish(self, decision: MatchDecision, **outputs: Any) -> Plan:
         self._bump(f"r:{self.event.record_id}")
         self.ops.append(
-            Op("SET", f"evt:{self.event.event_id}", (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds))
+            Op(
+                "SET",
+                f"evt:{self.event.event_id}",
+                (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds),
+            )
         )
         return Plan(decision=decision, checks=self.checks, ops=tuple(self.ops), **outputs)
 
     def _stored(self, contact: NormalizedContact, previous: StoredRecord | None) -> StoredRecord:
         seen = self.event.occurred_at.isoformat()
-        points: dict[str, dict[str, str]] = {kind: dict(previous.points.get(kind, {})) if previous else {} for kind in POINT_KINDS}
+        points: dict[str, dict[str, str]] = {
+            kind: dict(previous.points.get(kind, {})) if previous else {} for kind in POINT_KINDS
+        }
         for kind, values in contact_points(contact).items():
             for value in values:
                 points[kind][value] = max(points[kind].get(value, ""), seen)
@@ -271,7 +307,13 @@ class _PlanBuilder:
         rid = self.event.record_id
         self.ops.append(Op("SET", f"erased:{rid}", (self.event.occurred_at.isoformat(),)))
         if existing is None or entity is None:
-            return self.finish(MatchDecision(decision=Decision.ERASED, entity_id=None, reason="unknown source record; erasure remembered"))
+            return self.finish(
+                MatchDecision(
+                    decision=Decision.ERASED,
+                    entity_id=None,
+                    reason="unknown source record; erasure remembered",
+                )
+            )
         self._check_entity(entity)
         self.ops.append(Op("DEL", f"rec:{rid}"))
         self.ops.append(Op("HDEL", "rent", (rid,)))
@@ -284,7 +326,9 @@ class _PlanBuilder:
         emptied = self.snapshot.existing_entity_size <= 1
         if emptied:
             self.ops.append(Op("HINCRBY", "stats", ("entities", -1)))
-        decision = MatchDecision(decision=Decision.ERASED, entity_id=entity, reason="source record erased from the index")
+        decision = MatchDecision(
+            decision=Decision.ERASED, entity_id=entity, reason="source record erased from the index"
+        )
         if emptied:
             return self.finish(decision, tombstones=(entity,))
         return self.finish(decision, golden_entities=(entity,))
@@ -294,7 +338,11 @@ class _PlanBuilder:
         assert existing is not None and entity is not None
         if self.event.occurred_at < existing.occurred_at:
             return self.finish(
-                MatchDecision(decision=Decision.UPDATED, entity_id=entity, reason="older than the stored version; ignored")
+                MatchDecision(
+                    decision=Decision.UPDATED,
+                    entity_id=entity,
+                    reason="older than the stored version; ignored",
+                )
             )
         self._check_entity(entity)
         self._write_record(self._stored(contact, existing), entity, old_keys=existing.block_keys)
@@ -303,7 +351,11 @@ class _PlanBuilder:
             self._count_name(old_name, -1)
             self._count_name(new_name, +1)
         return self.finish(
-            MatchDecision(decision=Decision.UPDATED, entity_id=entity, reason="new version of a known source record"),
+            MatchDecision(
+                decision=Decision.UPDATED,
+                entity_id=entity,
+                reason="new version of a known source record",
+            ),
             golden_entities=(entity,),
         )
 
@@ -313,22 +365,35 @@ class _PlanBuilder:
         verdicts: list[tuple[str, StoredRecord, PairScore, Decision, str]] = []
         for entity, (candidate, score) in best_per_entity.items():
             same_owner = owner is None or candidate.owner is None or owner == candidate.owner
-            decision, reason = decide(score, same_owner=same_owner, thresholds=self.policy.thresholds)
+            decision, reason = decide(
+                score, same_owner=same_owner, thresholds=self.policy.thresholds
+            )
             verdicts.append((entity, candidate, score, decision, reason))
         verdicts.sort(key=lambda v: (-v[2].match_weight, v[0]))
         new_entity = entity_id_for(self.event.record_id)
         candidates_scored = sum(1 for _ in self._candidate_records())
         if not verdicts:
             decision, reason = decide(None, same_owner=True, thresholds=self.policy.thresholds)
-            return self._join(contact, new_entity, (), MatchDecision(decision=decision, entity_id=new_entity, reason=reason))
-        merge_into = sorted(entity for entity, *_, decision, _ in verdicts if decision is Decision.MERGED)
+            return self._join(
+                contact,
+                new_entity,
+                (),
+                MatchDecision(decision=decision, entity_id=new_entity, reason=reason),
+            )
+        merge_into = sorted(
+            entity for entity, *_, decision, _ in verdicts if decision is Decision.MERGED
+        )
         top_entity, top_candidate, top_score, top_decision, top_reason = verdicts[0]
         explanation = tuple(top_score.comparisons)
         if merge_into:
             survivor = min(merge_into)
             absorbed = tuple(e for e in merge_into if e != survivor)
             merged = next(v for v in verdicts if v[3] is Decision.MERGED)
-            reason = merged[4] + (f"; also merged {len(absorbed)} more entit{'y' if len(absorbed) == 1 else 'ies'}" if absorbed else "")
+            reason = merged[4] + (
+                f"; also merged {len(absorbed)} more entit{'y' if len(absorbed) == 1 else 'ies'}"
+                if absorbed
+                else ""
+            )
             decision = MatchDecision(
                 decision=Decision.MERGED,
                 entity_id=survivor,
@@ -352,7 +417,9 @@ class _PlanBuilder:
         )
         review = None
         if top_decision is Decision.REVIEW:
-            review = self._review(contact, new_entity, top_entity, top_candidate, top_score, top_reason)
+            review = self._review(
+                contact, new_entity, top_entity, top_candidate, top_score, top_reason
+            )
         return self._join(contact, new_entity, (), decision, review=review)
 
     # -- helpers of match --------------------------------------------------------------------
@@ -361,14 +428,20 @@ class _PlanBuilder:
         for key in self.request.block_keys:
             view = self.snapshot.blocks.get(key)
             for rid in view.members if view else ():
-                if rid in seen or rid == self.event.record_id or rid not in self.snapshot.candidates:
+                if (
+                    rid in seen
+                    or rid == self.event.record_id
+                    or rid not in self.snapshot.candidates
+                ):
                     continue
                 seen.add(rid)
                 if len(seen) > self.policy.max_candidates:
                     return
                 yield self.snapshot.candidates[rid]
 
-    def _score_candidates(self, contact: NormalizedContact) -> dict[str, tuple[StoredRecord, PairScore]]:
+    def _score_candidates(
+        self, contact: NormalizedContact
+    ) -> dict[str, tuple[StoredRecord, PairScore]]:
         total = max(self.snapshot.total_records, 1)
         frequency = self.snapshot.name_count / total if self.snapshot.name_count else None
         best: dict[str, tuple[StoredRecord, PairScore]] = {}
@@ -376,7 +449,9 @@ class _PlanBuilder:
             entity = self.snapshot.candidate_entities.get(candidate.record_id)
             if entity is None:
                 continue
-            score = score_pair(contact, candidate.contact, self.policy.model, name_frequency=frequency)
+            score = score_pair(
+                contact, candidate.contact, self.policy.model, name_frequency=frequency
+            )
             if entity not in best or score.match_weight > best[entity][1].match_weight:
                 best[entity] = (candidate, score)
         return best
@@ -401,7 +476,11 @@ class _PlanBuilder:
             self.ops.append(Op("HSET", "redir", (other, entity)))
             self.ops.append(Op("HINCRBY", "stats", ("entities", -1)))
             self.ops.append(
-                Op("XADD", "mergelog", ("*", "event_id", self.event.event_id, "survivor", entity, "absorbed", other))
+                Op(
+                    "XADD",
+                    "mergelog",
+                    ("*", "event_id", self.event.event_id, "survivor", entity, "absorbed", other),
+                )
             )
         return self.finish(
             decision,
@@ -426,7 +505,9 @@ class _PlanBuilder:
                 if record.owner and self.snapshot.candidate_entities.get(rid) == candidate_entity
             }
         )
-        review_id = hashlib.blake2b(f"{self.event.event_id}|{candidate_entity}".encode(), digest_size=10).hexdigest()
+        review_id = hashlib.blake2b(
+            f"{self.event.event_id}|{candidate_entity}".encode(), digest_size=10
+        ).hexdigest()
         return ReviewItem(
             review_id=review_id,
             event_id=self.event.event_id,
@@ -437,7 +518,9 @@ class _PlanBuilder:
             candidate_owners=tuple(owners),
             reason=reason,
             score=score.probability,
-            explanation=tuple(FieldComparison.model_validate(c, from_attributes=True) for c in score.comparisons),
+            explanation=tuple(
+                FieldComparison.model_validate(c, from_attributes=True) for c in score.comparisons
+            ),
             record=contact,
             candidate=candidate.contact,
         )

@@ -35,9 +35,7 @@ def _encode(vectors: Iterable[LevelVector]) -> np.ndarray:
     """Return an (n_pairs, n_comparisons) int array of level indexes, -1 for missing."""
     names = list(COMPARISON_LEVELS)
     index = {c: {lv: i for i, lv in enumerate(COMPARISON_LEVELS[c])} for c in names}
-    rows = [
-        [-1 if v[c] == MISSING else index[c][v[c]] for c in names] for v in vectors
-    ]
+    rows = [[-1 if v[c] == MISSING else index[c][v[c]] for c in names] for v in vectors]
     return np.asarray(rows, dtype=np.int64).reshape(-1, len(names))
 
 

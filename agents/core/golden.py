@@ -16,7 +16,15 @@ from typing import Any
 from agents.core.entities import StoredRecord
 from schemas.outputs import ContactPoint, GoldenRecord
 
-SCALAR_FIELDS = ("full_name", "given_name", "family_name", "company", "job_title", "country", "birth_date")
+SCALAR_FIELDS = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "company",
+    "job_title",
+    "country",
+    "birth_date",
+)
 
 
 @dataclass(frozen=True)
@@ -44,14 +52,23 @@ class SurvivorshipRules:
 
 
 def _completeness(record: StoredRecord) -> int:
-    return sum(1 for value in record.contact.model_dump(exclude_defaults=True).values() if value not in (None, (), {}))
+    return sum(
+        1
+        for value in record.contact.model_dump(exclude_defaults=True).values()
+        if value not in (None, (), {})
+    )
 
 
-def _ranked(records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy: str) -> list[StoredRecord]:
+def _ranked(
+    records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy: str
+) -> list[StoredRecord]:
     recency: Callable[[StoredRecord], tuple[Any, ...]] = lambda r: (r.occurred_at, r.record_id)  # noqa: E731
     if strategy == "source_priority":
         rank = {source: i for i, source in enumerate(rules.source_priority)}
-        return sorted(records, key=lambda r: (rank.get(r.source, len(rank)), -r.occurred_at.timestamp(), r.record_id))
+        return sorted(
+            records,
+            key=lambda r: (rank.get(r.source, len(rank)), -r.occurred_at.timestamp(), r.record_id),
+        )
     if strategy == "most_complete":
         return sorted(records, key=lambda r: (_completeness(r), recency(r)), reverse=True)
     return sorted(records, key=recency, reverse=True)
@@ -79,11 +96,18 @@ def _points(records: Sequence[StoredRecord], kind: str) -> tuple[ContactPoint, .
             last_seen[value] = max(last_seen.get(value, ""), seen)
     ordered = sorted(sources, key=lambda v: (last_seen[v], v), reverse=True)
     return tuple(
-        ContactPoint(value=v, sources=tuple(sorted(sources[v])), last_seen=datetime.fromisoformat(last_seen[v])) for v in ordered
+        ContactPoint(
+            value=v,
+            sources=tuple(sorted(sources[v])),
+            last_seen=datetime.fromisoformat(last_seen[v]),
+        )
+        for v in ordered
     )
 
 
-def build_golden(entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime) -> GoldenRecord:
+def build_golden(
+    entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime
+) -> GoldenRecord:
     """Golden record of one entity from all its current source records (at least one)."""
     values = {name: _survivor(records, name, rules) for name in SCALAR_FIELDS}
     return GoldenRecord(
@@ -96,4 +120,3 @@ def build_golden(entity_id: str, records: Sequence[StoredRecord], rules: Survivo
         updated_at=now,
         **values,
     )
-

@@ -373,7 +373,8 @@ def _features_cached(
         email_locals=frozenset(e.partition("@")[0] for e in email_set),
         phones=phone_set,
         phone_tails=frozenset(
-            digits[-7:] for digits in ("".join(filter(str.isdigit, p)) for p in phone_set)
+            digits[-7:]
+            for digits in ("".join(filter(str.isdigit, p)) for p in phone_set)
             if len(digits) >= 7
         ),
         birth_date=birth_date,

@@ -1,0 +1,443 @@
+"""The pure cleaning pipeline: raw Kafka payload -> `Cleaned` (normalized + quality) or `Rejected`.
+
+Order: size check -> JSON parse and envelope validation (`model_validate_json`; a careful
+second look only to explain a failure) -> per-source field mapping -> normalization ->
+rules -> quality report. Every failing rule is reported, not just the first. `contact.deleted`
+events skip required-field rules and are never rejected for their contact content (an erasure
+needs only a valid envelope); such findings become warnings.
+
+Pure: no I/O, no clock (`now` is passed in), no logging; never raises on any input.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from pydantic import ValidationError
+
+from agents.core.mapping import MappingConfig, load_mappings, map_contact
+from agents.core.normalize.addresses import normalize_postcode, normalize_street
+from agents.core.normalize.companies import normalize_company
+from agents.core.normalize.countries import normalize_country
+from agents.core.normalize.dates import normalize_birth_date
+from agents.core.normalize.emails import normalize_email
+from agents.core.normalize.names import normalize_name
+from agents.core.normalize.phones import normalize_phone
+from agents.core.normalize.text import Note, fold_text
+from agents.core.quality import quality_report
+from agents.core.rules import (
+    RuleBook,
+    load_rules,
+    missing_required,
+    phone_rule_notes,
+    resolve_picklist,
+    resolve_state,
+    seniority_of,
+)
+from schemas.events import CONTACT_FIELDS, ContactChangeEvent, EventType
+from schemas.outputs import RejectedEvent
+from schemas.records import Fix, Issue, NormalizedContact, Phone, QualityReport, Severity
+
+_CANONICAL = frozenset(CONTACT_FIELDS)
+_SUGGESTION_CODES = frozenset({"country_fuzzy_corrected", "picklist_fuzzy_corrected"})
+
+
+@dataclass(frozen=True, eq=False)
+class CleaningConfig:
+    """Everything `clean_event` needs, built once at startup from the YAML files.
+
+    Attributes:
+        rules: The rule book (config/rules.yaml plus prebuilt lookup tables).
+        mappings: Per-source field mappings (config/mappings.yaml).
+    """
+
+    rules: RuleBook
+    mappings: MappingConfig
+
+    @property
+    def max_payload_bytes(self) -> int:
+        """Largest accepted payload; larger ones are rejected with `payload_too_large`."""
+        return self.rules.config.max_payload_bytes
+
+
+def load_cleaning_config(rules_path: str | Path, mappings_path: str | Path) -> CleaningConfig:
+    """Load both configuration files once (call at startup; the result is shared read-only).
+
+    Args:
+        rules_path: Path of config/rules.yaml.
+        mappings_path: Path of config/mappings.yaml.
+
+    Returns:
+        The frozen cleaning configuration.
+
+    Raises:
+        OSError: A file cannot be read.
+        pydantic.ValidationError: A file does not match its model.
+    """
+    return CleaningConfig(rules=load_rules(rules_path), mappings=load_mappings(mappings_path))
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadOrigin:
+    """Where a payload was read from (copied into dead letters)."""
+
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """An accepted event.
+
+    Attributes:
+        event: The parsed input event (contact as received, before mapping).
+        contact: The mapped and normalized contact.
+        quality: Fixes, warnings, completeness and score.
+    """
+
+    event: ContactChangeEvent
+    contact: NormalizedContact
+    quality: QualityReport
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A rejected event: the dead letter to publish, with the original payload and every reason."""
+
+    event: RejectedEvent
+
+
+@dataclass(slots=True)
+class _Findings:
+    """Collects rule findings for one event while it is normalized."""
+
+    book: RuleBook
+    erasure: bool
+    reasons: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+    failed_fields: set[str] = field(default_factory=set)
+
+    def add(self, note: Note, default_field: str) -> None:
+        target = note.field or default_field
+        if note.applied:
+            self.fixes.append(
+                Fix(code=note.code, field=target, before=note.before, after=note.after)
+            )
+            return
+        if note.after is None:
+            detail = ""
+        elif note.code == "email_typo_domain":  # name the domain only, never the mailbox
+            detail = f"suggested domain {str(note.after).rpartition('@')[2]}"
+        elif note.code in _SUGGESTION_CODES:
+            detail = f"suggested {note.after}"
+        else:
+            detail = str(note.after)
+        issue = self.book.issue(note.code, target, detail)
+        self.add_issue(issue)
+
+    def add_issue(self, issue: Issue) -> None:
+        if issue.severity is Severity.REJECT and not self.erasure:
+            self.reasons.append(issue)
+            self.failed_fields.add(issue.field)
+        elif issue.severity is Severity.REJECT:
+            self.warnings.append(issue.model_copy(update={"severity": Severity.WARN}))
+        else:
+            self.warnings.append(issue)
+
+
+def clean_event(
+    payload: bytes, *, config: CleaningConfig, origin: PayloadOrigin | None = None, now: datetime
+) -> Cleaned | Rejected:
+    """Validate, map, normalize and check one raw event. Never raises.
+
+    Args:
+        payload: The Kafka message value, as received.
+        config: The cleaning configuration (built once with `load_cleaning_config`).
+        origin: Topic/partition/offset of the message, copied into a dead letter.
+        now: Processing time (also "today" for birth-date checks); timezone-aware.
+
+    Returns:
+        `Cleaned` with the normalized contact and quality report, or `Rejected` with a
+        `RejectedEvent` carrying the original payload and every reason.
+    """
+    if len(payload) > config.max_payload_bytes:
+        issue = config.rules.issue(
+            "payload_too_large", "_payload", f"{len(payload)} > {config.max_payload_bytes} bytes"
+        )
+        return _reject(payload, [issue], None, origin, now)
+    try:
+        event = ContactChangeEvent.model_validate_json(payload)
+    except ValidationError as error:
+        envelope = _careful_parse(payload)
+        return _reject(
+            payload, _envelope_issues(payload, error, envelope, config.rules), envelope, origin, now
+        )
+    findings = _Findings(config.rules, erasure=event.event_type is EventType.DELETED)
+    contact = _normalize_contact(
+        map_contact(event.source, event.contact, config.mappings), findings, now
+    )
+    if not findings.erasure:
+        for issue in missing_required(
+            contact,
+            event.record_type.value,
+            config.rules,
+            frozenset(_normalized_names(findings.failed_fields)),
+        ):
+            findings.add_issue(issue)
+    if findings.reasons:
+        ids = {"event_id": event.event_id, "source": event.source, "external_id": event.external_id}
+        return _reject(payload, findings.reasons, ids, origin, now)
+    return Cleaned(
+        event=event,
+        contact=contact,
+        quality=quality_report(contact, tuple(findings.fixes), tuple(findings.warnings)),
+    )
+
+
+def _normalized_names(fields: set[str]) -> set[str]:
+    """Input field names -> the normalized fields they feed (for required-group suppression)."""
+    names = set(fields)
+    if fields & {"email", "emails"}:
+        names.add("emails")
+    if fields & {"phone", "phones"}:
+        names.add("phones")
+    if fields & {"full_name", "first_name", "last_name", "middle_name"}:
+        names.update({"full_name", "given_name", "family_name"})
+    return names
+
+
+def _text(contact: dict[str, Any], name: str, findings: _Findings) -> str | None:
+    """A scalar contact value as text; lists/objects/booleans are a `field_type` finding."""
+    value = contact.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    findings.add(Note("field_type", after=type(value).__name__), name)
+    return None
+
+
+def _texts(
+    contact: dict[str, Any], single: str, plural: str, findings: _Findings
+) -> list[tuple[str, str]]:
+    """(field, text) pairs of a single field plus its list field (`email` + `emails`), in order."""
+    values = [(single, text)] if (text := _text(contact, single, findings)) else []
+    items = contact.get(plural)
+    if items is None:
+        return values
+    if isinstance(items, str | int | float) and not isinstance(items, bool):
+        items = [items]
+    if not isinstance(items, list):
+        findings.add(Note("field_type", after=type(items).__name__), plural)
+        return values
+    for item in items:
+        if isinstance(item, str):
+            values.append((plural, item))
+        elif isinstance(item, int | float) and not isinstance(item, bool):
+            values.append((plural, str(item)))
+        elif item is not None:
+            findings.add(Note("field_type", after=type(item).__name__), plural)
+    return values
+
+
+def _normalize_contact(
+    contact: dict[str, Any], findings: _Findings, now: datetime
+) -> NormalizedContact:
+    book = findings.book
+    country = None
+    if raw_country := _text(contact, "country", findings):
+        result = normalize_country(
+            raw_country,
+            book.country_index,
+            apply_fuzzy=book.severity("country_fuzzy_corrected") is Severity.FIX,
+        )
+        country = result.value
+        for note in result.notes:
+            findings.add(note, "country")
+
+    name = normalize_name(
+        _text(contact, "full_name", findings),
+        first_name=_text(contact, "first_name", findings),
+        middle_name=_text(contact, "middle_name", findings),
+        last_name=_text(contact, "last_name", findings),
+    )
+    for note in name.notes:
+        findings.add(note, "full_name")
+
+    emails: list[str] = []
+    fix_typos = book.severity("email_typo_domain") is Severity.FIX
+    for source_field, raw_email in _texts(contact, "email", "emails", findings):
+        email = normalize_email(raw_email, policy=book.typo_policy, fix_typos=fix_typos)
+        for note in email.notes:
+            findings.add(note, source_field)
+        if email.value and email.value not in emails:
+            emails.append(email.value)
+
+    phones: list[Phone] = []
+    for source_field, raw_phone in _texts(contact, "phone", "phones", findings):
+        phone = normalize_phone(raw_phone, country)
+        for note in phone_rule_notes(phone, country, book):
+            findings.add(note, source_field)
+        if phone.phone is not None and all(p.e164 != phone.phone.e164 for p in phones):
+            phones.append(phone.phone)
+
+    company = normalize_company(_text(contact, "company", findings) or "")
+    job_title = fold_text(_text(contact, "job_title", findings) or "") or None
+    postcode = None
+    if raw_postcode := _text(contact, "postcode", findings):
+        postcode_result = normalize_postcode(raw_postcode, country)
+        postcode = postcode_result.value
+        for note in postcode_result.notes:
+            findings.add(note, "postcode")
+    birth_date = None
+    if raw_birth_date := _text(contact, "birth_date", findings):
+        date_result = normalize_birth_date(
+            raw_birth_date,
+            today=now.date(),
+            country=country,
+            month_first_countries=book.config.dates.month_first_countries,
+        )
+        birth_date = date_result.value
+        for note in date_result.notes:
+            findings.add(note, "birth_date")
+
+    return NormalizedContact(
+        full_name=name.full_name,
+        given_name=name.given_name,
+        middle_name=name.middle_name,
+        family_name=name.family_name,
+        name_script=name.script,
+        name_key=name.key,
+        emails=tuple(emails),
+        phones=tuple(phones),
+        company=company.display,
+        company_key=company.key,
+        job_title=job_title,
+        seniority=seniority_of(job_title, book) if job_title else None,
+        street=normalize_street(_text(contact, "street", findings) or "", country),
+        street2=normalize_street(_text(contact, "street2", findings) or "", country),
+        city=fold_text(_text(contact, "city", findings) or "") or None,
+        postcode=postcode,
+        state=_resolved(resolve_state, "state", contact, country, findings),
+        country=country,
+        birth_date=birth_date,
+        gender=_picklist("gender", contact, findings),
+        national_id=fold_text(_text(contact, "national_id", findings) or "") or None,
+        linkedin_url=fold_text(_text(contact, "linkedin_url", findings) or "") or None,
+        industry=_picklist("industry", contact, findings),
+        attributes={key: value for key, value in contact.items() if key not in _CANONICAL},
+    )
+
+
+def _picklist(name: str, contact: dict[str, Any], findings: _Findings) -> str | None:
+    raw = _text(contact, name, findings)
+    if not raw:
+        return None
+    value, notes = resolve_picklist(name, raw, findings.book)
+    for note in notes:
+        findings.add(note, name)
+    return value
+
+
+def _resolved(
+    resolver: Any, name: str, contact: dict[str, Any], country: str | None, findings: _Findings
+) -> str | None:
+    raw = _text(contact, name, findings)
+    if not raw:
+        return None
+    value, notes = resolver(raw, country, findings.book)
+    for note in notes:
+        findings.add(note, name)
+    return value
+
+
+def _careful_parse(payload: bytes) -> dict[str, Any] | None:
+    """The payload as a JSON object when it is one (to name the event in its dead letter)."""
+    try:
+        parsed = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _envelope_issues(
+    payload: bytes, error: ValidationError, envelope: dict[str, Any] | None, book: RuleBook
+) -> list[Issue]:
+    """Map pydantic's errors to machine-readable reasons, one per failing envelope field."""
+    errors = error.errors(include_url=False, include_input=False)
+    if any(item["type"] == "json_invalid" for item in errors):
+        try:
+            payload.decode("utf-8")
+        except UnicodeDecodeError as decode_error:
+            return [
+                book.issue("not_utf8", "_payload", f"invalid byte at position {decode_error.start}")
+            ]
+        return [book.issue("not_json", "_payload")]
+    if envelope is None and any(not item["loc"] for item in errors):
+        return [book.issue("not_object", "_payload")]
+    issues: list[Issue] = []
+    for item in errors:
+        location = ".".join(str(part) for part in item["loc"]) or "_envelope"
+        kind = item["type"]
+        if kind == "missing":
+            code = "envelope_missing"
+        elif kind.endswith("_type"):
+            code = "envelope_type"
+        else:
+            code = "envelope_invalid"
+        issues.append(book.issue(code, location, "" if code == "envelope_missing" else item["msg"]))
+    return issues
+
+
+def _reject(
+    payload: bytes,
+    reasons: list[Issue],
+    envelope: dict[str, Any] | None,
+    origin: PayloadOrigin | None,
+    now: datetime,
+) -> Rejected:
+    encoding: Literal["utf-8", "base64"] = "utf-8"
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(payload).decode("ascii"), "base64"
+    envelope = envelope or {}
+    origin = origin or PayloadOrigin()
+    return Rejected(
+        RejectedEvent(
+            event_id=_string_or_none(envelope.get("event_id")),
+            source=_string_or_none(envelope.get("source")),
+            external_id=_string_or_none(envelope.get("external_id")),
+            reasons=tuple(reasons),
+            payload=text,
+            payload_encoding=encoding,
+            topic=origin.topic,
+            partition=origin.partition,
+            offset=origin.offset,
+            rejected_at=now,
+        )
+    )
+
+
+def internal_error_rejection(
+    payload: bytes, *, origin: PayloadOrigin | None, now: datetime, config: CleaningConfig
+) -> Rejected:
+    """Dead letter for an event that made the pipeline itself fail (a bug, not bad data).
+
+    The worker uses it so that no input can crash it: the original bytes still reach the
+    rejected topic, with code `internal_error`.
+    """
+    envelope = _careful_parse(payload) if len(payload) <= config.max_payload_bytes else None
+    reason = config.rules.issue("internal_error", "_payload", "processing failed; see worker log")
+    return _reject(payload, [reason], envelope, origin, now)
+
+
+def _string_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

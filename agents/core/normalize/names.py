@@ -1,0 +1,678 @@
+"""Person-name normalization: display form, given/middle/family split, match and phonetic keys.
+
+Handles Latin (case rules, particles such as `van der`, `Mc`, apostrophes, "Last, First"),
+CJK (family name first, common Chinese/Japanese/Korean surnames), Persian/Arabic (letter folding,
+ZWNJ) and removes honorifics and generational/degree suffixes, reporting them as notes.
+Pure and deterministic; never raises on any string; must not decide severities (rules do that).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+
+from agents.core.normalize.text import (
+    COMBINING_MARKS,
+    ZWNJ,
+    Note,
+    ascii_key,
+    ascii_key_of_folded,
+    detect_script,
+    fold_text,
+)
+
+HONORIFIC_PREFIXES: frozenset[str] = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "madam",
+        "dame",
+        "lady",
+        "lord",
+        "rev",
+        "herr",
+        "frau",
+        "fr",
+        "m",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+        "srta",
+        "don",
+        "doña",
+        "dona",
+        "dott",
+        "sig",
+        "sig.ra",
+        "ing",
+        "eng",
+        "mag",
+        "آقای",
+        "آقا",
+        "خانم",
+        "دکتر",
+        "مهندس",
+        "استاد",
+        "حاج",
+        "حاجی",
+        "جناب",
+        "سرکار",
+        "السيد",
+        "السیده",
+        "السيدة",
+        "الدكتور",
+        "د",
+        "г-н",
+        "г-жа",
+        "господин",
+        "госпожа",
+    }
+)
+"""Titles removed when they lead a space-separated name (casefolded, trailing dot ignored)."""
+
+NAME_SUFFIXES: frozenset[str] = frozenset(
+    {
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+        "iv",
+        "v",
+        "phd",
+        "ph.d",
+        "md",
+        "m.d",
+        "esq",
+        "mba",
+        "dds",
+        "cpa",
+        "msc",
+        "bsc",
+        "ba",
+        "ma",
+        "jun",
+        "sen",
+    }
+)
+"""Generational and degree suffixes removed when they trail a Latin name."""
+
+CJK_HONORIFICS: tuple[str, ...] = (
+    "先生",
+    "女士",
+    "小姐",
+    "博士",
+    "教授",
+    "老师",
+    "老師",
+    "经理",
+    "經理",
+    "总",
+    "さん",
+    "様",
+    "さま",
+    "氏",
+    "殿",
+    "君",
+    "ちゃん",
+    "씨",
+    "님",
+)
+"""Honorifics that follow a CJK name (王小明先生, 山田様, 김민준 씨)."""
+
+NAME_PARTICLES: frozenset[str] = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "la",
+        "le",
+        "dos",
+        "das",
+        "do",
+        "ten",
+        "ter",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "zu",
+        "vom",
+        "af",
+        "av",
+    }
+)
+"""Lowercase family-name particles (kept lowercase unless the name starts with them)."""
+
+CHINESE_COMPOUND_SURNAMES: frozenset[str] = frozenset(
+    [
+        "欧阳",
+        "歐陽",
+        "司马",
+        "司馬",
+        "诸葛",
+        "諸葛",
+        "上官",
+        "东方",
+        "東方",
+        "皇甫",
+        "尉迟",
+        "尉遲",
+        "公孙",
+        "公孫",
+        "慕容",
+        "长孙",
+        "長孫",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "令狐",
+        "端木",
+        "轩辕",
+        "軒轅",
+        "独孤",
+        "獨孤",
+        "南宫",
+        "南宮",
+        "西门",
+        "西門",
+        "百里",
+        "呼延",
+        "澹台",
+        "澹臺",
+        "公冶",
+        "太史",
+        "申屠",
+        "闻人",
+        "聞人",
+        "万俟",
+        "萬俟",
+        "钟离",
+        "鍾離",
+        "宗政",
+        "濮阳",
+        "濮陽",
+        "赫连",
+        "赫連",
+    ]
+)
+CHINESE_SURNAMES: frozenset[str] = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯"
+    "纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪"
+    "簡張劉陳楊黃趙吳孫馬羅鄭謝許韓馮鄧蕭蔣餘葉蘇呂盧鐘譚陸賈韋鄒閆龍賀顧龔萬錢嚴湯齊喬龐顏聶莊魯"
+    "詹歐蘭紀畢涂駱藍靳鮑饒繆"
+)
+"""Common Chinese single-character surnames (simplified and traditional)."""
+
+JAPANESE_SURNAMES: frozenset[str] = frozenset(
+    [
+        "佐藤",
+        "鈴木",
+        "高橋",
+        "田中",
+        "伊藤",
+        "渡辺",
+        "渡邊",
+        "山本",
+        "中村",
+        "小林",
+        "加藤",
+        "吉田",
+        "山田",
+        "佐々木",
+        "山口",
+        "松本",
+        "井上",
+        "木村",
+        "斎藤",
+        "斉藤",
+        "清水",
+        "山崎",
+        "阿部",
+        "池田",
+        "橋本",
+        "山下",
+        "石川",
+        "中島",
+        "前田",
+        "藤田",
+        "小川",
+        "後藤",
+        "岡田",
+        "長谷川",
+        "村上",
+        "近藤",
+        "石井",
+        "坂本",
+        "遠藤",
+        "青木",
+        "藤井",
+        "西村",
+        "福田",
+        "太田",
+        "三浦",
+        "藤原",
+        "岡本",
+        "松田",
+        "中川",
+        "中野",
+        "原田",
+        "小野",
+        "竹内",
+        "金子",
+        "和田",
+        "中山",
+        "石田",
+        "上田",
+        "森田",
+        "柴田",
+        "酒井",
+        "工藤",
+        "横山",
+        "宮崎",
+        "宮本",
+        "内田",
+        "高木",
+        "安藤",
+        "谷口",
+        "大野",
+        "丸山",
+        "今井",
+        "河野",
+        "藤本",
+        "村田",
+        "武田",
+        "上野",
+        "杉山",
+        "増田",
+        "平野",
+        "大塚",
+        "千葉",
+        "久保",
+        "松井",
+        "小島",
+        "岩崎",
+        "桜井",
+        "野口",
+        "松尾",
+        "野村",
+        "木下",
+        "菊地",
+        "佐野",
+        "大西",
+        "杉本",
+        "新井",
+        "浜田",
+        "菅原",
+        "市川",
+        "水野",
+        "小松",
+        "島田",
+        "古川",
+        "小山",
+        "高田",
+        "西田",
+        "菅野",
+    ]
+)
+"""Common Japanese family names (kanji), checked before the Chinese lists."""
+
+KOREAN_COMPOUND_SURNAMES: frozenset[str] = frozenset(
+    ["남궁", "황보", "제갈", "선우", "독고", "사공", "서문"]
+)
+
+_FAMILY_FIRST_SCRIPTS = frozenset({"han", "kana", "hangul"})
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_CJK_CHARS = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U000323af]"
+)
+_DISALLOWED = re.compile(rf"[^\w\s'\-.,·・{ZWNJ}{COMBINING_MARKS}]|[\d_]")
+_SEPARATOR_RUNS = re.compile(r"\s*([-'])\s*")
+_DOTS = re.compile(r"\.(?=\S)")
+_FOREIGN_NAME_DOT = re.compile(r"\s*[·・]\s*")
+_CASE_PIECES = re.compile(r"([-'])")
+
+
+@dataclass(frozen=True, slots=True)
+class NameResult:
+    """A normalized person name.
+
+    Attributes:
+        full_name: Display name in the script's natural order, or None when nothing is left.
+        given_name: Given (first) name.
+        middle_name: Middle name(s), Latin-style names only.
+        family_name: Family (last) name.
+        script: Dominant script of the name (`latin`, `han`, `arabic`, ...).
+        key: Lowercase ASCII match key, given name first (see `name_key`).
+        notes: Honorific/suffix removals, removed characters, `name_invalid`.
+    """
+
+    full_name: str | None
+    given_name: str | None
+    middle_name: str | None
+    family_name: str | None
+    script: str | None
+    key: str | None
+    notes: tuple[Note, ...] = ()
+
+
+def normalize_name(
+    full_name: str | None = None,
+    *,
+    first_name: str | None = None,
+    middle_name: str | None = None,
+    last_name: str | None = None,
+) -> NameResult:
+    """Normalize a person's name from a full-name field and/or separate parts.
+
+    Separate parts win for the split when present; the full name is then only the display value.
+    Deterministic and idempotent: feeding the result's parts back in returns the same result.
+
+    Args:
+        full_name: One-field name as received ("王小明", "O'NEIL, john", "Dr. Jane Doe").
+        first_name: Given name as received.
+        middle_name: Middle name as received.
+        last_name: Family name as received.
+
+    Returns:
+        The normalized name; every field is None when no letters remain.
+    """
+    return _normalize_name_cached(
+        full_name or "", first_name or "", middle_name or "", last_name or ""
+    )
+
+
+def name_key(given_name: str | None, family_name: str | None) -> str | None:
+    """Lowercase ASCII match key "given family" (王小明 -> "xiaoming wang", José -> "jose").
+
+    Args:
+        given_name: Normalized given name.
+        family_name: Normalized family name.
+
+    Returns:
+        The key, or None when neither part yields ASCII letters or digits.
+    """
+    parts = [_key_part(part) for part in (given_name, family_name) if part]
+    key = " ".join(part for part in parts if part)
+    return key or None
+
+
+@lru_cache(maxsize=65536)
+def phonetic_key(text: str) -> str:
+    """Metaphone code of every token of a name key, space-separated (for blocking).
+
+    Args:
+        text: Any name or name key; it is transliterated to ASCII first.
+
+    Returns:
+        Space-separated Metaphone codes, empty when there is nothing to encode.
+    """
+    tokens = ascii_key(text.replace("'", "")).split()
+    return " ".join(code for code in (jellyfish.metaphone(token) for token in tokens) if code)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_name_cached(full_name: str, first: str, middle: str, last: str) -> NameResult:
+    notes: list[Note] = []
+    has_parts = bool(first.strip() or last.strip() or middle.strip())
+    given = _clean_part(first, "first_name", notes, strip_prefix=True, strip_suffix=False)
+    middle_clean = _clean_part(middle, "middle_name", notes, strip_prefix=False, strip_suffix=False)
+    family = _clean_part(last, "last_name", notes, strip_prefix=not given, strip_suffix=True)
+    display = _clean_part(full_name, "full_name", notes, strip_prefix=True, strip_suffix=True)
+    script = detect_script(" ".join(p for p in (display, given, middle_clean, family) if p))
+
+    if has_parts:
+        given, middle_clean, family = _case_parts(given, middle_clean, family)
+        composed = _compose(given, middle_clean, family, script)
+        display = _case_full(display) if display and not _is_comma_form(display) else composed
+    elif display:
+        display = _case_full(display)
+        given, middle_clean, family, display = _split_full(display, script)
+
+    if not (display or given or family):
+        if full_name.strip() or has_parts:
+            notes.append(Note("name_invalid", before=full_name or f"{first} {last}".strip()))
+        return NameResult(None, None, None, None, None, None, tuple(notes))
+    return NameResult(
+        full_name=display or None,
+        given_name=given or None,
+        middle_name=middle_clean or None,
+        family_name=family or None,
+        script=script,
+        key=name_key(given, family) or name_key(display, None),
+        notes=tuple(notes),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _key_part(part: str) -> str:
+    return ascii_key_of_folded(part.replace("'", ""))
+
+
+def _clean_part(
+    raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool
+) -> str:
+    """Fold, drop characters that cannot be in a name, remove honorifics and suffixes."""
+    if not raw or raw.isspace():
+        return ""
+    cleaned, part_notes = _clean_part_cached(raw, field, strip_prefix, strip_suffix)
+    notes.extend(part_notes)
+    return cleaned
+
+
+@lru_cache(maxsize=65536)
+def _clean_part_cached(
+    raw: str, field: str, strip_prefix: bool, strip_suffix: bool
+) -> tuple[str, tuple[Note, ...]]:
+    """Cached per name part: given and family names repeat far more often than full names."""
+    notes: list[Note] = []
+    cleaned = _clean_uncached(
+        raw, field, notes, strip_prefix=strip_prefix, strip_suffix=strip_suffix
+    )
+    return cleaned, tuple(notes)
+
+
+def _clean_uncached(
+    raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool
+) -> str:
+    text = fold_text(raw).translate(_APOSTROPHES)
+    if text.isalpha():  # one word of letters only (the common case): nothing to remove or split
+        if _CJK_CHARS.search(text) is None or not (strip_prefix or strip_suffix):
+            return text
+        return _strip_titles(
+            text, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes
+        )
+    cleaned = _DISALLOWED.sub(" ", text)
+    cleaned = _SEPARATOR_RUNS.sub(r"\1", _DOTS.sub(". ", cleaned))
+    cleaned = fold_text(cleaned).strip(" -'.,·・")
+    cleaned = _FOREIGN_NAME_DOT.sub("·", cleaned)
+    if _DISALLOWED.search(text) and cleaned:
+        notes.append(
+            Note("name_characters_removed", field=field, before=raw, after=cleaned, applied=True)
+        )
+    if strip_prefix or strip_suffix:
+        cleaned = _strip_titles(
+            cleaned, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes
+        )
+    return cleaned
+
+
+def _strip_titles(
+    text: str, *, strip_prefix: bool, strip_suffix: bool, field: str, notes: list[Note]
+) -> str:
+    before = text
+    if " " not in text and _CJK_CHARS.search(text) is not None:
+        for honorific in CJK_HONORIFICS:
+            if text.endswith(honorific) and len(text) > len(honorific):
+                text = text[: -len(honorific)]
+                notes.append(
+                    Note(
+                        "name_honorific_removed",
+                        field=field,
+                        before=before,
+                        after=text,
+                        applied=True,
+                    )
+                )
+                break
+        return text
+    tokens = text.replace(",", " , ").split()
+    removed_prefix = removed_suffix = False
+    while (
+        strip_prefix and len(tokens) > 1 and tokens[0].rstrip(".").casefold() in HONORIFIC_PREFIXES
+    ):
+        tokens.pop(0)
+        removed_prefix = True
+    if strip_prefix and len(tokens) > 1 and tokens[-1] in CJK_HONORIFICS:
+        tokens.pop()
+        removed_prefix = True
+    while strip_suffix and len(tokens) > 2 and tokens[-1].rstrip(".").casefold() in NAME_SUFFIXES:
+        tokens.pop()
+        removed_suffix = True
+    while tokens and tokens[-1] == ",":
+        tokens.pop()
+    while tokens and tokens[0] == ",":
+        tokens.pop(0)
+    text = " ".join(tokens).replace(" , ", ", ")
+    if removed_prefix:
+        notes.append(
+            Note("name_honorific_removed", field=field, before=before, after=text, applied=True)
+        )
+    if removed_suffix:
+        notes.append(
+            Note("name_suffix_removed", field=field, before=before, after=text, applied=True)
+        )
+    return text
+
+
+def _has_latin(token: str) -> bool:
+    return any(
+        ("a" <= c.lower() <= "z") or ("\u00c0" <= c <= "\u024f") or ("\u1e00" <= c <= "\u1eff")
+        for c in token
+    )
+
+
+def _case_token(token: str, *, first: bool) -> str:
+    """Title-case an all-upper or all-lower Latin token; leave mixed case and other scripts."""
+    if not _has_latin(token) or not (token.isupper() or token.islower()):
+        return token
+    if not first and token.casefold() in NAME_PARTICLES:
+        return token.lower()
+    pieces = _CASE_PIECES.split(token)
+    out = []
+    for piece in pieces:
+        lower = piece.lower()
+        if lower.startswith("mc") and len(lower) > 3:
+            out.append("Mc" + lower[2:].capitalize())
+        else:
+            out.append(piece.capitalize())
+    return "".join(out)
+
+
+def _case_full(text: str) -> str:
+    tokens = text.split(" ")
+    return " ".join(_case_token(token, first=index == 0) for index, token in enumerate(tokens))
+
+
+def _case_parts(given: str, middle: str, family: str) -> tuple[str, str, str]:
+    return (
+        _case_full(given) if given else "",
+        " ".join(_case_token(t, first=False) for t in middle.split(" ")) if middle else "",
+        _case_family(family) if family else "",
+    )
+
+
+def _case_family(family: str) -> str:
+    tokens = family.split(" ")
+    return " ".join(_case_token(token, first=len(tokens) == 1) for token in tokens)
+
+
+def _is_comma_form(text: str) -> bool:
+    return text.count(",") == 1
+
+
+def _compose(given: str, middle: str, family: str, script: str | None) -> str:
+    if script in _FAMILY_FIRST_SCRIPTS and not any(" " in p for p in (given, family)):
+        return f"{family}{given}"
+    return " ".join(part for part in (given, middle, family) if part)
+
+
+def _split_full(display: str, script: str | None) -> tuple[str, str, str, str]:
+    """Split a cleaned full name into (given, middle, family, display)."""
+    if script in _FAMILY_FIRST_SCRIPTS:
+        return _split_family_first(display)
+    if _is_comma_form(display):
+        family_part, given_part = (part.strip() for part in display.split(","))
+        if family_part and given_part:
+            given_tokens = given_part.split(" ")
+            family_tokens = family_part.split(" ")
+            # "van der Berg, Jan" -> "Jan van der Berg": particles lowercase after a given name.
+            family = " ".join(
+                [t.lower() if t.casefold() in NAME_PARTICLES else t for t in family_tokens[:-1]]
+                + [_case_token(family_tokens[-1], first=True)]
+            )
+            given = given_tokens[0]
+            middle = " ".join(given_tokens[1:])
+            return given, middle, family, " ".join(p for p in (given, middle, family) if p)
+        display = family_part or given_part
+    display = display.replace(",", "").strip()
+    tokens = display.split(" ")
+    if len(tokens) == 1:
+        return tokens[0], "", "", display
+    family_start = len(tokens) - 1
+    while family_start > 1 and tokens[family_start - 1].casefold() in NAME_PARTICLES:
+        family_start -= 1
+    given = tokens[0]
+    middle = " ".join(tokens[1:family_start])
+    family = " ".join(tokens[family_start:])
+    return given, middle, family, display
+
+
+def _split_family_first(display: str) -> tuple[str, str, str, str]:
+    if "·" in display:  # transliterated foreign name (约翰·史密斯): given name first
+        parts = [p for p in display.split("·") if p]
+        if len(parts) >= 2:
+            return parts[0], "·".join(parts[1:-1]), parts[-1], "·".join(parts)
+        return (parts[0] if parts else ""), "", "", "·".join(parts)
+    if " " in display:
+        family, _, given = display.partition(" ")
+        return given, "", family, display
+    if len(display) < 2:
+        return display, "", "", display
+    family_length = _family_length(display)
+    return display[family_length:], "", display[:family_length], display
+
+
+def _family_length(name: str) -> int:
+    if len(name) >= 4 and name[:3] in JAPANESE_SURNAMES:
+        return 3
+    if len(name) >= 3 and (
+        name[:2] in JAPANESE_SURNAMES
+        or name[:2] in CHINESE_COMPOUND_SURNAMES
+        or name[:2] in KOREAN_COMPOUND_SURNAMES
+    ):
+        return 2
+    if name[0] in CHINESE_SURNAMES or detect_script(name) == "hangul":
+        return 1
+    return 1 if len(name) <= 3 else 2

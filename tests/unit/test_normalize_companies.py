@@ -1,0 +1,46 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agents.core.normalize.companies import normalize_company
+
+
+@pytest.mark.parametrize(
+    ("raw", "display", "key"),
+    [
+        ("北京某某科技有限公司", "北京某某科技有限公司", "beijingmoumoukeji"),
+        ("上海某某股份有限公司", "上海某某股份有限公司", "shanghaimoumou"),
+        ("ACME GmbH & Co. KG", "ACME GmbH & Co. KG", "acme"),
+        ("Acme, Inc.", "Acme, Inc.", "acme"),
+        ("  Acme   Inc ", "Acme Inc", "acme"),
+        ("ACME LTD.", "ACME LTD.", "acme"),
+        ("Acme Limited", "Acme Limited", "acme"),
+        ("Acme LLC", "Acme LLC", "acme"),
+        ("Société Générale S.A.", "Société Générale S.A.", "societe generale"),
+        ("Telefónica, S.L.", "Telefónica, S.L.", "telefonica"),
+        ("Dupont SARL", "Dupont SARL", "dupont"),
+        ("Dupont SAS", "Dupont SAS", "dupont"),
+        ("Philips B.V.", "Philips B.V.", "philips"),
+        ("Siemens AG", "Siemens AG", "siemens"),
+        ("トヨタ自動車株式会社", "トヨタ自動車株式会社", "toyotazidongche"),
+        ("株式会社トヨタ自動車", "株式会社トヨタ自動車", "toyotazidongche"),
+        ("شرکت نفت (سهامی خاص)", "شرکت نفت (سهامی خاص)", "nft"),
+        ("AT&T Inc.", "AT&T Inc.", "att"),
+        ("", None, None),
+    ],
+)
+def test_company_display_and_key(raw, display, key):
+    result = normalize_company(raw)
+    assert (result.display, result.key) == (display, key)
+
+
+def test_legal_form_variants_share_a_key():
+    keys = {normalize_company(v).key for v in ("Acme GmbH", "ACME", "acme gmbh.", "Acme G.m.b.H.")}
+    assert keys == {"acme"}
+
+
+@given(st.text())
+def test_normalize_company_is_idempotent_and_never_raises(raw):
+    once = normalize_company(raw)
+    if once.display is not None:
+        assert normalize_company(once.display) == once

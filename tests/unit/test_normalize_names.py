@@ -1,0 +1,113 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agents.core.normalize.names import name_key, normalize_name, phonetic_key
+
+NAME_CASES = [
+    # raw, display, given, family, key, notes
+    ("王小明", "王小明", "小明", "王", "xiaoming wang", ()),
+    ("王小明先生", "王小明", "小明", "王", "xiaoming wang", ("name_honorific_removed",)),
+    ("欧阳娜娜", "欧阳娜娜", "娜娜", "欧阳", "nana ouyang", ()),
+    ("山田太郎", "山田太郎", "太郎", "山田", "tailang shantian", ()),
+    ("山田 太郎", "山田 太郎", "太郎", "山田", "tailang shantian", ()),
+    ("김민준", "김민준", "민준", "김", "minjun gim", ()),
+    ("约翰·史密斯", "约翰·史密斯", "约翰", "史密斯", "yuehan shimisi", ()),
+    ("JOHN o'neil", "John O'Neil", "John", "O'Neil", "john oneil", ()),
+    ("john mcdonald", "John McDonald", "John", "McDonald", "john mcdonald", ()),
+    (
+        "ludwig VAN BEETHOVEN",
+        "Ludwig van Beethoven",
+        "Ludwig",
+        "van Beethoven",
+        "ludwig van beethoven",
+        (),
+    ),
+    ("Jan van der Berg", "Jan van der Berg", "Jan", "van der Berg", "jan van der berg", ()),
+    ("O'NEIL, john", "John O'Neil", "John", "O'Neil", "john oneil", ()),
+    ("VAN DER BERG, JAN", "Jan van der Berg", "Jan", "van der Berg", "jan van der berg", ()),
+    ("Müller, Hans-Peter", "Hans-Peter Müller", "Hans-Peter", "Müller", "hans peter muller", ()),
+    (
+        "Dr. Jane Doe PhD",
+        "Jane Doe",
+        "Jane",
+        "Doe",
+        "jane doe",
+        ("name_honorific_removed", "name_suffix_removed"),
+    ),
+    ("John Smith Jr.", "John Smith", "John", "Smith", "john smith", ("name_suffix_removed",)),
+    ("José García", "José García", "José", "García", "jose garcia", ()),
+    (
+        "Sra. María José López",
+        "María José López",
+        "María",
+        "López",
+        "maria lopez",
+        ("name_honorific_removed",),
+    ),
+    ("François Lefèvre", "François Lefèvre", "François", "Lefèvre", "francois lefevre", ()),
+    ("ＪＯＨＮ　ＳＭＩＴＨ", "John Smith", "John", "Smith", "john smith", ()),
+    ("آقای محمد رضایی", "محمد رضایی", "محمد", "رضایی", "mhmd rdyy", ("name_honorific_removed",)),
+    ("علي كريمي", "علی کریمی", "علی", "کریمی", "ly krymy", ()),
+    ("Иван Петров", "Иван Петров", "Иван", "Петров", "ivan petrov", ()),
+]
+
+
+@pytest.mark.parametrize(("raw", "display", "given_name", "family", "key", "codes"), NAME_CASES)
+def test_normalize_full_name(raw, display, given_name, family, key, codes):
+    result = normalize_name(raw)
+    assert (result.full_name, result.given_name, result.family_name, result.key) == (
+        display,
+        given_name,
+        family,
+        key,
+    )
+    assert tuple(note.code for note in result.notes) == codes
+
+
+def test_name_parts_win_and_compose_in_script_order():
+    result = normalize_name(first_name="小明", last_name="王")
+    assert (result.full_name, result.key, result.script) == ("王小明", "xiaoming wang", "han")
+    latin = normalize_name(first_name="JOHN", last_name="VAN DER BERG")
+    assert (latin.full_name, latin.family_name) == ("John van der Berg", "van der Berg")
+
+
+def test_zwnj_variants_share_a_key():
+    assert normalize_name("زهرا نیک\u200cپور").key == normalize_name("زهرا نیکپور").key
+
+
+def test_name_without_letters_is_invalid():
+    result = normalize_name("12345 ???")
+    assert result.full_name is None
+    assert [note.code for note in result.notes] == ["name_invalid"]
+    assert normalize_name("   ").notes == ()
+
+
+def test_keys_and_phonetic_keys():
+    assert name_key("小明", "王") == "xiaoming wang"
+    assert name_key(None, None) is None
+    assert phonetic_key("Philip") == phonetic_key("Filip")
+    assert phonetic_key("Stephen Smith") == phonetic_key("steven smyth")
+    assert phonetic_key("") == ""
+
+
+names = st.text(
+    alphabet=st.characters(codec="utf-8") | st.sampled_from("王小明 Jo'n-Mc,.·ـيك\u200c ")
+).map(str)
+
+
+@given(names)
+def test_normalize_name_is_idempotent_and_never_raises(raw):
+    once = normalize_name(raw)
+    twice = normalize_name(once.full_name)
+    assert twice.full_name == once.full_name
+    again = normalize_name(
+        first_name=once.given_name, middle_name=once.middle_name, last_name=once.family_name
+    )
+    assert (
+        normalize_name(
+            first_name=again.given_name, middle_name=again.middle_name, last_name=again.family_name
+        )
+        == again
+    )
+    phonetic_key(raw)

@@ -1,0 +1,89 @@
+import phonenumbers
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agents.core.normalize.phones import normalize_phone
+
+PHONE_CASES = [
+    # raw, region, e164, number region, kind
+    ("138 0013 8000", "CN", "+8613800138000", "CN", "mobile"),
+    ("+86 138 0013 8000", None, "+8613800138000", "CN", "mobile"),
+    ("0086 13800138000", "US", "+8613800138000", "CN", "mobile"),
+    ("１３８００１３８０００", "CN", "+8613800138000", "CN", "mobile"),
+    ("010 1234 5678", "CN", "+861012345678", "CN", "fixed_line"),
+    ("۰۹۱۲۳۴۵۶۷۸۹", "IR", "+989123456789", "IR", "mobile"),
+    ("٠٩١٢٣٤٥٦٧٨٩", "IR", "+989123456789", "IR", "mobile"),
+    ("030 1234567", "DE", "+49301234567", "DE", "fixed_line"),
+    ("+49 171 1234567", None, "+491711234567", "DE", "mobile"),
+    ("(415) 555-2671", "US", "+14155552671", "US", "fixed_line_or_mobile"),
+    ("020 7946 0958", "GB", "+442079460958", "GB", "fixed_line"),
+    ("+44 7712 345678", None, "+447712345678", "GB", "mobile"),
+    ("01 23 45 67 89", "FR", "+33123456789", "FR", "fixed_line"),
+    ("+34 612 34 56 78", None, "+34612345678", "ES", "mobile"),
+    ("03-1234-5678", "JP", "+81312345678", "JP", "fixed_line"),
+    ("090-1234-5678", "JP", "+819012345678", "JP", "mobile"),
+    ("+91 98765 43210", None, "+919876543210", "IN", "mobile"),
+    ("(11) 91234-5678", "BR", "+5511912345678", "BR", "mobile"),
+    ("+7 912 345-67-89", None, "+79123456789", "RU", "mobile"),
+    ("010-1234-5678", "KR", "+821012345678", "KR", "mobile"),
+    ("+800 1234 5678", None, "+80012345678", "001", "toll_free"),
+]
+
+
+@pytest.mark.parametrize(("raw", "region", "e164", "number_region", "kind"), PHONE_CASES)
+def test_normalize_phone(raw, region, e164, number_region, kind):
+    result = normalize_phone(raw, region)
+    assert result.phone is not None
+    assert (result.phone.e164, result.phone.region, result.phone.kind, result.phone.valid) == (
+        e164,
+        number_region,
+        kind,
+        True,
+    )
+    assert result.notes == ()
+
+
+def test_cn_ten_digit_mobile_is_invalid():
+    result = normalize_phone("138 0013 800", "CN")
+    assert result.national_number == "1380013800"
+    assert not result.phone.valid
+    assert [n.code for n in result.notes] == ["phone_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "code"),
+    [
+        ("abc", "US", "phone_invalid"),
+        ("0912 345 6789", None, "phone_region_unknown"),
+        ("12", "US", "phone_invalid"),
+    ],
+)
+def test_unusable_phones(raw, region, code):
+    assert [n.code for n in normalize_phone(raw, region).notes] == [code]
+
+
+digits = st.text(alphabet="0123456789 +-()۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩１２３", max_size=20)
+regions = st.sampled_from(
+    [None, "CN", "IR", "US", "GB", "DE", "FR", "JP", "IN", "BR", "RU", "KR", "ES", "XX"]
+)
+
+
+@given(digits | st.text(max_size=30), regions)
+def test_normalize_phone_never_raises_and_is_idempotent(raw, region):
+    result = normalize_phone(raw, region)
+    if result.phone is not None:
+        again = normalize_phone(result.phone.e164, region)
+        assert again.phone is not None and again.phone.e164 == result.phone.e164
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=3, max_size=15),
+    regions.filter(lambda r: r not in (None, "XX")),
+)
+def test_validity_from_number_type_equals_is_valid_number(national, region):
+    result = normalize_phone(national, region)
+    if result.phone is not None:
+        number = phonenumbers.parse(national, region)
+        assert result.phone.valid == phonenumbers.is_valid_number(number)
+        assert result.phone.region == phonenumbers.region_code_for_number(number)

@@ -1,0 +1,46 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agents.core.normalize.text import ZWNJ, ascii_digits, ascii_key, detect_script, fold_text
+
+PERSIAN_ARABIC = "يىكةـًٌٍَُِّْٰ۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩" + ZWNJ + "\u200b\u200d\ufeff"
+texts = st.text(
+    alphabet=st.characters(codec="utf-8") | st.sampled_from(PERSIAN_ARABIC + "　ＡＺ０９ ")
+)
+
+
+def test_fold_text_persian_arabic_letters_digits_and_marks():
+    assert fold_text("  علي   كريمي ") == "علی کریمی"
+    assert fold_text("مُحَمَّد") == "محمد"
+    assert fold_text("عـــلی") == "علی"
+    assert fold_text("۱۲۳٤٥") == "12345"
+    assert fold_text("ＪＯＨＮ　ＳＭＩＴＨ") == "JOHN SMITH"
+
+
+def test_fold_text_keeps_zwnj_inside_words_only():
+    assert fold_text("نیک\u200cپور") == "نیک\u200cپور"
+    assert fold_text("نیک\u200c\u200cپور") == "نیک\u200cپور"
+    assert fold_text("\u200cنیک \u200c پور\u200c") == "نیک پور"
+
+
+def test_ascii_key_drops_zwnj_and_transliterates():
+    assert ascii_key("نیک\u200cپور") == ascii_key("نیکپور") == "nykpwr"
+    assert ascii_key("José") == "jose"
+    assert ascii_key("王小明") == "wangxiaoming"
+    assert ascii_digits("۰۹۱۲") == "0912"
+
+
+def test_detect_script():
+    assert detect_script("John") == "latin"
+    assert detect_script("王小明") == "han"
+    assert detect_script("やまだ たろう") == "kana"
+    assert detect_script("محمد") == "arabic"
+    assert detect_script("Иван") == "cyrillic"
+    assert detect_script("123") is None
+
+
+@given(texts)
+def test_fold_text_is_idempotent_and_never_raises(text):
+    assert fold_text(fold_text(text)) == fold_text(text)
+    ascii_key(text)
+    detect_script(text)
