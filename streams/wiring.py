@@ -19,13 +19,7 @@ from streams.settings import Settings
 def build_pipeline(settings: Settings, metrics: DQMetrics | None, *, prefix: str | None = None) -> ContactPipeline:
     """The processing pipeline with its Redis index, from settings (used by worker and `dedupe`)."""
 
-    def observe(operation: str, seconds: float, failed: bool) -> None:
-        if metrics is not None:
-            label = metrics.labels.operation(operation)
-            metrics.redis_seconds.labels(label).observe(seconds)
-            if failed:
-                metrics.redis_errors.labels(label).inc()
-
+    observe = metrics.observe_redis if metrics is not None else None
     index = RedisMatchIndex.from_settings(settings.redis, settings.match, prefix=prefix, observe=observe)
     match = settings.match
     policy = MatchPolicy(

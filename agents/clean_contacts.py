@@ -1,0 +1,79 @@
+"""Agent `clean_contacts`: raw contact-change events in, cleaned/rejected/review/golden out.
+
+Thin: takes micro-batches from the input topic, hands them to `ContactPipeline`, publishes what
+it returns. Concurrency stays 1 (higher values can commit offsets past in-flight messages).
+Redis outages block the batch and retry (the worker reports not-ready) instead of dropping it;
+a batch that fails for any other reason is retried event by event, and an event that still
+fails goes to the rejected topic with its original bytes, so no input crashes the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from faust.types import EventT, StreamT, TopicT
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from agents.core.cleaning import PayloadOrigin, internal_error_rejection
+from agents.pipeline import Inbound, Outbound, Processed
+from schemas.wire import to_bytes
+from streams.app import app, input_topic
+
+log = logging.getLogger(__name__)
+INFRA_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
+    """Process a batch; wait out Redis outages; isolate events that break the pipeline."""
+    delay = 0.5
+    while True:
+        try:
+            result = await app.pipeline.process(batch)
+            app.metrics.set_ready(True)
+            return result
+        except INFRA_ERRORS as exc:
+            app.metrics.set_ready(False)
+            log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        except Exception:
+            if len(batch) == 1:
+                log.exception("event at %s[%s]@%s failed; sent to rejected", batch[0].topic, batch[0].partition, batch[0].offset)
+                return [_internal_error(batch[0])]
+            log.exception("batch failed; retrying its %d events one by one", len(batch))
+            return [item for message in batch for item in await process_with_retry([message])]
+
+
+def _internal_error(message: Inbound) -> Processed:
+    origin = PayloadOrigin(topic=message.topic, partition=message.partition, offset=message.offset)
+    rejected = internal_error_rejection(message.value, origin=origin, now=datetime.now(UTC), config=app.pipeline.cleaning).event
+    return Processed(rejected=rejected, outbound=[Outbound(app.settings.kafka.rejected_topic, None, to_bytes(rejected))])
+
+
+_output_topics: dict[str, TopicT] = {}
+
+
+def output_topic(name: str) -> TopicT:
+    """The Faust topic object of an output topic (created once per name)."""
+    if name not in _output_topics:
+        _output_topics[name] = app.topic(name, key_type=bytes, value_type=bytes)
+    return _output_topics[name]
+
+
+def _inbound(event: EventT) -> Inbound:
+    message = event.message
+    return Inbound(value=message.value or b"", topic=message.topic, partition=message.partition, offset=message.offset)
+
+
+@app.agent(input_topic, name="clean_contacts", concurrency=1)
+async def clean_contacts(stream: StreamT[bytes]) -> None:
+    """Consume micro-batches of contact-change events and publish the outcomes."""
+    settings = app.settings
+    async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds):
+        for processed in await process_with_retry([_inbound(e) for e in events]):
+            for out in processed.outbound:
+                await output_topic(out.topic).send(key=out.key, value=out.value)

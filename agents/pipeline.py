@@ -1,0 +1,224 @@
+"""The processing step shared by the Faust agent and the `dedupe` command.
+
+`ContactPipeline.process` takes a micro-batch of raw input messages and returns, per message,
+what happened and the messages to publish. Cleaning and deciding are pure (`agents.core`); this
+module adds the match index round trips (a few pipelined calls per batch, not per event) and
+the output topics. It must not talk to Kafka itself: callers publish `Outbound` messages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
+from agents.core.entities import LookupRequest, MatchPolicy, Plan, lookup_request, plan_event
+from agents.core.golden import SurvivorshipRules, build_golden
+from monitoring.metrics import DQMetrics
+from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
+from schemas.wire import to_bytes
+from streams.match_index import RedisMatchIndex
+from streams.settings import KafkaSettings
+
+
+class IndexConflictError(RuntimeError):
+    """An event could not be committed after the configured number of retries."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One raw input message and where it came from."""
+
+    value: bytes
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message to publish (value None = tombstone)."""
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass
+class Processed:
+    """The outcome of one input message."""
+
+    cleaned: CleanedEvent | None = None
+    rejected: RejectedEvent | None = None
+    review: ReviewItem | None = None
+    outbound: list[Outbound] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    position: int
+    result: Cleaned
+    request: LookupRequest
+    plan: Plan | None = None
+
+
+class ContactPipeline:
+    """Clean, match and publish contact-change events in micro-batches."""
+
+    def __init__(
+        self,
+        *,
+        cleaning: CleaningConfig,
+        index: RedisMatchIndex,
+        policy: MatchPolicy,
+        survivorship: SurvivorshipRules,
+        topics: KafkaSettings,
+        metrics: DQMetrics | None = None,
+        max_commit_retries: int = 8,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.cleaning = cleaning
+        self.index = index
+        self.policy = policy
+        self.survivorship = survivorship
+        self.topics = topics
+        self.metrics = metrics
+        self.max_commit_retries = max_commit_retries
+        self.clock = clock
+
+    async def process(self, messages: Sequence[Inbound]) -> list[Processed]:
+        """Process a micro-batch in order; returns one `Processed` per message, same order."""
+        started = time.perf_counter()
+        now = self.clock()
+        results = [Processed() for _ in messages]
+        pending: list[_Pending] = []
+        for position, message in enumerate(messages):
+            origin = PayloadOrigin(topic=message.topic, partition=message.partition, offset=message.offset)
+            outcome = clean_event(message.value, config=self.cleaning, origin=origin, now=now)
+            if isinstance(outcome, Rejected):
+                self._reject(results[position], outcome.event)
+            else:
+                pending.append(_Pending(position, outcome, lookup_request(outcome.event, outcome.contact)))
+        for wave in _waves(pending):
+            await self._decide_wave(wave)
+        await self._publish_decisions(pending, results, now)
+        if self.metrics is not None:
+            elapsed = time.perf_counter() - started
+            self.metrics.batch_size.observe(len(messages))
+            for _ in messages:
+                self.metrics.processing_seconds.observe(elapsed / max(len(messages), 1))
+        return results
+
+    # -- matching -----------------------------------------------------------------------------
+    async def _decide_wave(self, wave: list[_Pending]) -> None:
+        """Snapshot, plan and commit a wave; conflicting events retry one by one, in order."""
+        snapshots = await self.index.snapshots([p.request for p in wave])
+        for item, snapshot in zip(wave, snapshots, strict=True):
+            item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
+            self._observe_blocks(snapshot.blocks.values())
+        committed = await self.index.commit([p.plan for p in wave if p.plan is not None])
+        for item, ok in zip(wave, committed, strict=True):
+            attempts = 1
+            while not ok:
+                if attempts > self.max_commit_retries:
+                    raise IndexConflictError(f"event {item.request.event_id} conflicted {attempts} times")
+                (snapshot,) = await self.index.snapshots([item.request])
+                item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
+                (ok,) = await self.index.commit([item.plan])
+                attempts += 1
+
+    def _observe_blocks(self, blocks: Sequence[object] | object) -> None:
+        if self.metrics is None:
+            return
+        for block in blocks:  # type: ignore[attr-defined]
+            self.metrics.block_size.observe(block.size)
+
+    # -- outputs ------------------------------------------------------------------------------
+    def _reject(self, processed: Processed, rejected: RejectedEvent) -> None:
+        processed.rejected = rejected
+        key = f"{rejected.source}:{rejected.external_id}".encode() if rejected.source and rejected.external_id else None
+        processed.outbound.append(Outbound(self.topics.rejected_topic, key, to_bytes(rejected)))
+        if self.metrics is not None:
+            self.metrics.observe_rejected(rejected.source, rejected.reasons)
+
+    async def _publish_decisions(self, pending: list[_Pending], results: list[Processed], now: datetime) -> None:
+        golden_ids: dict[str, None] = {}
+        tombstones: dict[str, None] = {}
+        redirects: dict[str, str] = {}
+        for item in pending:
+            plan = item.plan
+            assert plan is not None
+            event, report = item.result.event, item.result.quality
+            cleaned = CleanedEvent(
+                event_id=event.event_id,
+                event_type=event.event_type,
+                source=event.source,
+                external_id=event.external_id or event.event_id,
+                record_id=event.record_id,
+                record_type=event.record_type,
+                owner=event.owner,
+                department=event.department,
+                occurred_at=event.occurred_at,
+                processed_at=now,
+                contact=item.result.contact,
+                quality=report,
+                match=plan.decision,
+            )
+            processed = results[item.position]
+            processed.cleaned, processed.review = cleaned, plan.review
+            processed.outbound.append(Outbound(self.topics.cleaned_topic, event.record_id.encode(), to_bytes(cleaned)))
+            if plan.review is not None:
+                processed.outbound.append(
+                    Outbound(self.topics.review_topic, plan.review.review_id.encode(), to_bytes(plan.review))
+                )
+            golden_ids.update(dict.fromkeys(plan.golden_entities))
+            tombstones.update(dict.fromkeys(plan.tombstones))
+            redirects.update(dict(plan.redirects))
+            if self.metrics is not None:
+                self._observe_cleaned(cleaned, replayed=not plan.ops)
+        if not pending:
+            return
+        records = await self.index.entity_records([*golden_ids, *tombstones])
+        last = results[pending[-1].position].outbound
+        for absorbed, survivor in redirects.items():
+            redirect = GoldenRecord(entity_id=absorbed, merged_into=survivor, updated_at=now)
+            last.append(Outbound(self.topics.golden_topic, absorbed.encode(), to_bytes(redirect)))
+        for entity in [*golden_ids, *tombstones]:
+            if entity in redirects:
+                continue
+            members = records.get(entity, [])
+            value = to_bytes(build_golden(entity, members, self.survivorship, now=now)) if members else None
+            last.append(Outbound(self.topics.golden_topic, entity.encode(), value))
+        if self.metrics is not None:
+            stats = await self.index.stats()
+            self.metrics.index_records.set(stats.records)
+            self.metrics.index_entities.set(stats.entities)
+
+    def _observe_cleaned(self, cleaned: CleanedEvent, *, replayed: bool) -> None:
+        metrics = self.metrics
+        assert metrics is not None
+        metrics.observe_cleaned(cleaned.source, cleaned.quality, owner=cleaned.owner, department=cleaned.department)
+        metrics.observe_event_lag(cleaned.occurred_at, now=cleaned.processed_at)
+        match = cleaned.match
+        if match is not None:
+            decision = Decision.DUPLICATE_EVENT if replayed and match.decision is not Decision.ERASED else match.decision
+            metrics.observe_decision(cleaned.source, decision.value, score=match.score, candidates=match.candidates)
+            if decision is Decision.REVIEW:
+                metrics.review_published.inc()
+
+
+def _waves(pending: list[_Pending]) -> list[list[_Pending]]:
+    """Split a batch so that no wave holds two events of one source record (keeps their order)."""
+    waves: list[list[_Pending]] = []
+    seen: list[set[str]] = []
+    for item in pending:
+        rid = item.request.record_id
+        depth = next((i for i in range(len(seen) - 1, -1, -1) if rid in seen[i]), -1) + 1
+        if depth == len(waves):
+            waves.append([])
+            seen.append(set())
+        waves[depth].append(item)
+        seen[depth].add(rid)
+    return waves

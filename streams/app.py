@@ -1,0 +1,94 @@
+"""The Faust app: built from one frozen `Settings`, holding the pipeline, metrics and health pages.
+
+`create_app(settings)` builds everything (no connection is opened until the worker runs: the
+Redis client connects lazily). The module-level `app` is what the CLI runs and what agents
+register on. Must not hold processing logic (that is `agents.pipeline` and `agents.core`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from faust.web import Request, Response, View
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from agents.pipeline import ContactPipeline
+from monitoring.exposition import mount_metrics
+from monitoring.metrics import DQMetrics, LabelLimits
+from schemas.records import RULES_VERSION
+from streams.match_index import RedisMatchIndex
+from streams.settings import Settings, get_settings
+from streams.wiring import build_pipeline
+
+VERSION = "0.1.0"
+
+
+class DQApp(faust.App):
+    """faust.App with the service's typed collaborators."""
+
+    settings: Settings
+    metrics: DQMetrics
+    index: RedisMatchIndex
+    pipeline: ContactPipeline
+
+
+def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) -> DQApp:
+    """Build the Faust app, its metrics (`/metrics`), health pages and pipeline."""
+    app = DQApp(
+        settings.app_id,
+        broker=settings.kafka.broker,
+        web_port=settings.web_port,
+        topic_partitions=settings.kafka.topic_partitions,
+        topic_replication_factor=settings.kafka.replication_factor,
+        autodiscover=["agents"],
+        origin="streams",
+        key_serializer="raw",
+        value_serializer="raw",
+        producer_acks=-1,
+        producer_max_request_size=max(settings.kafka.max_message_bytes * 2, 1_048_576),
+        consumer_max_fetch_size=max(settings.kafka.max_message_bytes * 2, 4_194_304),
+    )
+    app.settings = settings
+    app.metrics = DQMetrics.create(
+        registry, label_limits=LabelLimits(sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values)
+    )
+    app.metrics.set_build_info(VERSION, RULES_VERSION)
+    mount_metrics(app, registry)
+    app.pipeline = build_pipeline(settings, app.metrics)
+    app.index = app.pipeline.index
+    _mount_health(app)
+    return app
+
+
+def _mount_health(app: DQApp) -> None:
+    @app.page("/healthz")
+    class Healthz(View):
+        """Process alive."""
+
+        async def get(self, request: Request, **kwargs: Any) -> Response:
+            return self.json({"status": "ok"})
+
+    @app.page("/readyz")
+    class Readyz(View):
+        """Kafka and Redis reachable, partitions assigned."""
+
+        async def get(self, request: Request, **kwargs: Any) -> Response:
+            checks = {"redis": False, "kafka": False, "partitions_assigned": False}
+            try:
+                checks["redis"] = await app.index.ping()
+            except Exception:  # any failure means not ready; the reason is in the worker log
+                checks["redis"] = False
+            try:
+                assignment = app.consumer.assignment()
+                checks["partitions_assigned"] = bool(assignment)
+                checks["kafka"] = bool(assignment) or bool(app.producer.started)
+            except Exception:
+                checks["kafka"] = False
+            ready = all(checks.values())
+            app.metrics.set_ready(ready)
+            return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+app = create_app(get_settings())
+input_topic = app.topic(app.settings.kafka.input_topic, key_type=bytes, value_type=bytes)
