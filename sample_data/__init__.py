@@ -1,0 +1,1 @@
+"""Deterministic generator of messy, multilingual CRM contact-change events with ground truth."""
