@@ -23,6 +23,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
+import phonenumbers
+
 from agents.core.normalize.countries import CountryIndex, build_country_index
 from agents.core.normalize.emails import TypoPolicy
 from agents.core.normalize.phones import PhoneResult
@@ -306,7 +308,8 @@ def phone_rule_notes(result: PhoneResult, country: str | None, book: RuleBook) -
     in the record's country and starts like a mobile (configured `prefix`).
 
     The country's mobile-length rule replaces the generic `phone_invalid` (it is the precise
-    reason); a valid number from another country than the record's is `phone_country_mismatch`.
+    reason); a valid number from another numbering plan than the record country's (another
+    country calling code) is `phone_country_mismatch`.
 
     Args:
         result: The normalized phone.
@@ -335,7 +338,14 @@ def phone_rule_notes(result: PhoneResult, country: str | None, book: RuleBook) -
                 after=f"{len(national)} digits, {country} mobiles have {length_rule[1]}",
             ),
         )
-    if phone.valid and book.config.phones.require_country_match and phone.region != country:
+    if (
+        phone.valid
+        and book.config.phones.require_country_match
+        and phone.region != country
+        # One numbering plan spans several regions (+44: GB, JE, GG, IM; +1: NANP): a Jersey
+        # mobile on a GB record is the record's country's plan, not a foreign number.
+        and phonenumbers.country_code_for_region(phone.region or "") != phonenumbers.country_code_for_region(country)
+    ):
         detail = f"number region {phone.region}, record country {country}"
         return (*result.notes, Note("phone_country_mismatch", before=phone.e164, after=detail))
     return result.notes

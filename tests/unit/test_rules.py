@@ -144,3 +144,17 @@ def test_states(raw, country, value, codes):
 )
 def test_seniority(title, level):
     assert seniority_of(title, BOOK) == level
+
+
+def test_a_number_of_the_record_countrys_numbering_plan_is_not_a_country_mismatch() -> None:
+    from pathlib import Path
+
+    from agents.core.normalize.phones import normalize_phone
+    from agents.core.rules import load_rules, phone_rule_notes
+
+    book = load_rules(Path(__file__).resolve().parents[2] / "config" / "rules.yaml")
+    jersey_mobile = normalize_phone("+44 7797 712345", "GB")
+    assert jersey_mobile.phone is not None and jersey_mobile.phone.region == "JE"
+    assert "phone_country_mismatch" not in {n.code for n in phone_rule_notes(jersey_mobile, "GB", book)}
+    german_mobile = normalize_phone("+49 151 23456789", "DE")
+    assert "phone_country_mismatch" in {n.code for n in phone_rule_notes(german_mobile, "GB", book)}
