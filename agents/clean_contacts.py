@@ -51,6 +51,7 @@ async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
 def _internal_error(message: Inbound) -> Processed:
     origin = PayloadOrigin(topic=message.topic, partition=message.partition, offset=message.offset)
     rejected = internal_error_rejection(message.value, origin=origin, now=datetime.now(UTC), config=app.pipeline.cleaning).event
+    app.metrics.observe_rejected(rejected.source, rejected.reasons)
     return Processed(rejected=rejected, outbound=[Outbound(app.settings.kafka.rejected_topic, None, to_bytes(rejected))])
 
 

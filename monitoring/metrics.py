@@ -34,8 +34,12 @@ DECISIONS: tuple[str, ...] = (
 )  # fmt: skip
 """Values of `decision` on `dq_decisions_total` (`schemas.outputs.Decision`)."""
 
-REDIS_OPERATIONS: tuple[str, ...] = ("candidates", "add", "remove", "ping")
-"""`operation` values of the match index that are pre-initialised (others are admitted too)."""
+REDIS_OPERATIONS: tuple[str, ...] = (
+    "ping", "stats", "snapshot", "candidates", "versions", "commit", "entity"
+)  # fmt: skip
+"""`operation` values of the match index (`streams.match_index`), pre-initialised so that
+`increase(dq_redis_errors_total[5m])` counts an operation's first error too (others are admitted
+as well, and get their error series at their first call)."""
 
 OTHER = "other"
 """Label value for everything past an allow-list and its quota, or not a safe label value."""
@@ -617,8 +621,9 @@ class DQMetrics(NamedTuple):
         """
         value = self.labels.operation(operation)
         self.redis_seconds.labels(value).observe(seconds)
+        errors = self.redis_errors.labels(value)  # bound at the first call, so errors start at 0
         if failed:
-            self.redis_errors.labels(value).inc()
+            errors.inc()
 
     def set_ready(self, ready: bool) -> None:
         """Set `dq_worker_ready` to 1 (ready) or 0."""

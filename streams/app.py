@@ -61,6 +61,24 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
     return app
 
 
+async def readiness(app: DQApp) -> dict[str, bool]:
+    """Kafka reachable, input partitions assigned to this worker, Redis answering."""
+    checks = {"redis": False, "kafka": False, "partitions_assigned": False}
+    try:
+        checks["redis"] = await app.index.ping()
+    except Exception:  # any failure means not ready; the cause is in the worker log
+        checks["redis"] = False
+    try:
+        input_topic_name = app.settings.kafka.input_topic
+        assignment = app.consumer.assignment()
+        checks["partitions_assigned"] = any(tp.topic == input_topic_name for tp in assignment)
+        checks["kafka"] = bool(assignment)
+    except Exception:
+        checks["kafka"] = False
+    app.metrics.set_ready(all(checks.values()))
+    return checks
+
+
 def _mount_health(app: DQApp) -> None:
     @app.page("/healthz")
     class Healthz(View):
@@ -71,23 +89,17 @@ def _mount_health(app: DQApp) -> None:
 
     @app.page("/readyz")
     class Readyz(View):
-        """Kafka and Redis reachable, partitions assigned."""
+        """Kafka and Redis reachable, input partitions assigned (503 otherwise)."""
 
         async def get(self, request: Request, **kwargs: Any) -> Response:
-            checks = {"redis": False, "kafka": False, "partitions_assigned": False}
-            try:
-                checks["redis"] = await app.index.ping()
-            except Exception:  # any failure means not ready; the reason is in the worker log
-                checks["redis"] = False
-            try:
-                assignment = app.consumer.assignment()
-                checks["partitions_assigned"] = bool(assignment)
-                checks["kafka"] = bool(assignment) or bool(app.producer.started)
-            except Exception:
-                checks["kafka"] = False
+            checks = await readiness(app)
             ready = all(checks.values())
-            app.metrics.set_ready(ready)
             return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+    @app.timer(interval=10.0, name="refresh_readiness")
+    async def refresh_readiness() -> None:
+        """Keep `dq_worker_ready` current even when nothing probes /readyz."""
+        await readiness(app)
 
 
 app = create_app(get_settings())
