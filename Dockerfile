@@ -18,6 +18,7 @@ COPY streams ./streams
 COPY agents ./agents
 COPY schemas ./schemas
 COPY monitoring ./monitoring
+COPY config ./config
 
 # Faust keeps its local state in a data directory; the code stays read-only for the worker user.
 RUN useradd --system --uid 10001 --home-dir /var/lib/crm-dq --create-home dq

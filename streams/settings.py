@@ -29,7 +29,9 @@ class KafkaSettings(BaseModel):
     rejected_topic: str = Field("crm.contacts.rejected", description="Dead letters with every reason.")
     review_topic: str = Field("crm.contacts.review", description="Candidate duplicates for a person.")
     golden_topic: str = Field("crm.contacts.golden", description="Golden record per entity (compacted).")
-    max_message_bytes: int = Field(1_000_000, ge=1024, description="Larger input payloads are rejected.")
+    max_message_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest message fetched or produced (payloads over `max_payload_bytes` of rules.yaml are rejected)."
+    )
 
     @property
     def bootstrap_servers(self) -> str:

@@ -181,3 +181,23 @@ def test_dockerignore_keeps_the_context_small() -> None:
         assert entry in ignored
     for package in PACKAGES:
         assert package not in ignored
+
+
+def test_dockerfile_copies_everything_the_worker_reads() -> None:
+    """The image must carry every first-party package the worker imports and its config files."""
+    import ast
+
+    repo = Path(__file__).resolve().parents[2]
+    copied = {line.split()[1] for line in (repo / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")}
+    first_party = {p.name for p in repo.iterdir() if (p / "__init__.py").exists()}
+    imported: set[str] = set()
+    for package in ("streams", "agents", "schemas", "monitoring"):
+        for module in (repo / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(module.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    imported.add(node.module.split(".")[0])
+                elif isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+    runtime_packages = (imported & first_party) - {"sample_data"}  # only `demo` reads the sample
+    assert runtime_packages <= copied, f"not copied into the image: {runtime_packages - copied}"
+    assert "config" in copied, "rules, mappings and the match model live in config/"
