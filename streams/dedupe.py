@@ -61,7 +61,9 @@ def result_line(processed: Processed) -> dict[str, Any]:
     }
 
 
-async def dedupe_file(path: Path, out: IO[bytes], settings: Settings, *, prefix: str | None = None) -> Counter[str]:
+async def dedupe_file(
+    path: Path, out: IO[bytes], settings: Settings, *, prefix: str | None = None
+) -> Counter[str]:
     """Run the pipeline over `path`, write result lines to `out`; returns counts by decision/status.
 
     Each line also carries `final_entity_id`: the entity after every later merge in the run.
@@ -79,12 +81,12 @@ async def dedupe_file(path: Path, out: IO[bytes], settings: Settings, *, prefix:
                 batch = []
         if batch:
             lines += [result_line(p) for p in await pipeline.process(batch)]
-        final: dict[str, str] = {}
+        final = await pipeline.index.resolve(
+            {line["entity_id"] for line in lines if line["entity_id"]}
+        )
         for line in lines:
             entity = line["entity_id"]
-            if entity is not None and entity not in final:
-                final[entity] = await pipeline.index.resolve(entity)
-            line["final_entity_id"] = final.get(entity) if entity else None
+            line["final_entity_id"] = final[entity] if entity else None
             counts[line["decision"] or line["status"]] += 1
             out.write(orjson.dumps(line) + b"\n")
     finally:

@@ -4,6 +4,10 @@ All decisions are made by the pure `agents.core.entities.plan_event`; this modul
 data. Every key of one index shares the hash tag `{<prefix>}` so that the commit script's keys
 live in one slot (works on Redis Cluster; the price is that one index lives on one shard).
 
+Round trips: one snapshot script call and one commit script call per micro-batch (plus one
+for golden records), whatever the batch size: redis-py's per-command client cost dominated
+when every lookup was its own pipelined command.
+
 Atomicity: a plan carries version checks (block keys, entities, the source record). The commit
 Lua script applies the plan's writes only if every checked version is unchanged since the
 snapshot; otherwise it writes nothing and the caller re-reads and re-decides. Two workers that
@@ -12,12 +16,14 @@ see duplicates of one person at once therefore end with one entity. Must not dec
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.backoff import ExponentialBackoff
@@ -25,46 +31,131 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from agents.core.entities import BlockView, LookupRequest, Op, Plan, Snapshot, StoredRecord
+from agents.core.entities import BlockView, LookupRequest, Plan, Snapshot, StoredRecord
 from schemas.outputs import MatchDecision
 from streams.settings import MatchSettings, RedisSettings
 
 CallObserver = Callable[[str, float, bool], None]
 """(operation, seconds, failed) -> None; the worker passes one that feeds Prometheus."""
 
-# KEYS[1] is the version hash. ARGV: n_checks, (field, expected)*, then ops:
-# (command, key index, n_args, args*)*. REHOME moves every record of an absorbed entity.
-COMMIT_SCRIPT = """
-local ver = KEYS[1]
-local n = tonumber(ARGV[1])
-local i = 2
-for _ = 1, n do
-  local cur = redis.call('HGET', ver, ARGV[i]) or '0'
-  if cur ~= ARGV[i + 1] then return 0 end
-  i = i + 2
-end
-while i <= #ARGV do
-  local cmd = ARGV[i]
-  local key = KEYS[tonumber(ARGV[i + 1])]
-  local nargs = tonumber(ARGV[i + 2])
-  local args = {}
-  for j = 1, nargs do args[j] = ARGV[i + 2 + j] end
-  i = i + 3 + nargs
-  if cmd == 'REHOME' then
-    local survivor, target, rent = args[1], KEYS[tonumber(args[2])], KEYS[tonumber(args[3])]
-    for _, member in ipairs(redis.call('SMEMBERS', key)) do
-      redis.call('HSET', rent, member, survivor)
-      redis.call('SADD', target, member)
+# Every script gets KEYS[1] = the version hash (routes the call to the index's slot on a
+# Cluster) and ARGV[1] = the key prefix `{tag}:`. All other keys share that hash tag, so they
+# live in the same slot; the scripts build them from the prefix. One call serves a whole batch.
+
+# SNAPSHOT: ARGV = prefix, cap per key, max candidates, JSON list of requests
+# [event_id, record_id, name_key or "", [block keys]]. Reply per request:
+# {evt, rec, entity, erased, record_version, name_count, total, {members, size, version}*,
+#  candidate_ids, candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions}
+SNAPSHOT_SCRIPT = """
+local ver, p = KEYS[1], ARGV[1]
+local cap, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+local total = redis.call('HGET', p .. 'stats', 'records')
+local out = {}
+for r, req in ipairs(cjson.decode(ARGV[4])) do
+  local event_id, record_id, name_key, blocks = req[1], req[2], req[3], req[4]
+  local entity = redis.call('HGET', p .. 'rent', record_id)
+  local reply = {
+    redis.call('GET', p .. 'evt:' .. event_id),
+    redis.call('GET', p .. 'rec:' .. record_id),
+    entity,
+    redis.call('GET', p .. 'erased:' .. record_id),
+    redis.call('HGET', ver, 'r:' .. record_id),
+    name_key ~= '' and redis.call('HGET', p .. 'tf', name_key) or false,
+    total,
+  }
+  local ids, seen = {}, {}
+  for _, key in ipairs(blocks) do
+    local members = redis.call('ZREVRANGE', p .. 'blk:' .. key, 0, cap - 1)
+    local size = #members
+    if size >= cap then size = redis.call('ZCARD', p .. 'blk:' .. key) end
+    reply[#reply + 1] = {members, size, redis.call('HGET', ver, 'b:' .. key) or false}
+    for _, member in ipairs(members) do
+      if #ids < limit and member ~= record_id and not seen[member] then
+        seen[member] = true
+        ids[#ids + 1] = member
+      end
     end
-    redis.call('DEL', key)
-  else
-    redis.call(cmd, key, unpack(args))
   end
+  local docs, owners, entities, eseen = {}, {}, {}, {}
+  if #ids > 0 then
+    local keys = {}
+    for k, id in ipairs(ids) do keys[k] = p .. 'rec:' .. id end
+    docs = redis.call('MGET', unpack(keys))
+    owners = redis.call('HMGET', p .. 'rent', unpack(ids))
+    for _, e in ipairs(owners) do
+      if e and not eseen[e] then eseen[e] = true; entities[#entities + 1] = e end
+    end
+  end
+  local entity_size = 0
+  if entity then
+    entity_size = redis.call('SCARD', p .. 'ent:' .. entity)
+    if not eseen[entity] then entities[#entities + 1] = entity end
+  end
+  local versions = {}
+  for k, e in ipairs(entities) do versions[k] = redis.call('HGET', ver, 'e:' .. e) or false end
+  reply[#reply + 1] = ids
+  reply[#reply + 1] = docs
+  reply[#reply + 1] = owners
+  reply[#reply + 1] = entity_size
+  reply[#reply + 1] = entities
+  reply[#reply + 1] = versions
+  out[r] = reply
 end
-return 1
+return out
 """
 
-ALLOWED_COMMANDS = frozenset({"SET", "DEL", "ZADD", "ZREM", "SADD", "SREM", "HSET", "HDEL", "HINCRBY", "XADD", "REHOME"})
+# COMMIT: ARGV = prefix, JSON list of plans [[[field, expected]*], [[command, key, [args]]*]]
+# (keys relative to the prefix, args as strings). Each plan is applied only if all its checked
+# versions are unchanged, else nothing of it is written. Reply: 1/0 per plan. REHOME moves every
+# record of an absorbed entity (key `ent:<absorbed>`, args [survivor]) to the survivor.
+COMMIT_SCRIPT = """
+local ver, p = KEYS[1], ARGV[1]
+local results = {}
+for n, plan in ipairs(cjson.decode(ARGV[2])) do
+  local ok = true
+  for _, check in ipairs(plan[1]) do
+    if (redis.call('HGET', ver, check[1]) or '0') ~= check[2] then ok = false; break end
+  end
+  if ok then
+    for _, op in ipairs(plan[2]) do
+      local cmd, key, args = op[1], p .. op[2], op[3]
+      if cmd == 'REHOME' then
+        local survivor = args[1]
+        for _, member in ipairs(redis.call('SMEMBERS', key)) do
+          redis.call('HSET', p .. 'rent', member, survivor)
+          redis.call('SADD', p .. 'ent:' .. survivor, member)
+        end
+        redis.call('DEL', key)
+      else
+        redis.call(cmd, key, unpack(args))
+      end
+    end
+  end
+  results[n] = ok and 1 or 0
+end
+return results
+"""
+
+# ENTITIES: ARGV = prefix, entity ids. Reply per entity: {record ids, record docs}.
+ENTITIES_SCRIPT = """
+local p, out = ARGV[1], {}
+for k = 2, #ARGV do
+  local members = redis.call('SMEMBERS', p .. 'ent:' .. ARGV[k])
+  table.sort(members)
+  local docs = {}
+  if #members > 0 then
+    local keys = {}
+    for j, id in ipairs(members) do keys[j] = p .. 'rec:' .. id end
+    docs = redis.call('MGET', unpack(keys))
+  end
+  out[k - 1] = {members, docs}
+end
+return out
+"""
+
+ALLOWED_COMMANDS = frozenset(
+    {"SET", "DEL", "ZADD", "ZREM", "SADD", "SREM", "HSET", "HDEL", "HINCRBY", "XADD", "REHOME"}
+)
 
 
 @dataclass(frozen=True)
@@ -88,13 +179,21 @@ class RedisMatchIndex:
     ) -> None:
         self._client = client
         self._tag = "{" + prefix + "}"
+        self._prefix = self._tag + ":"
         self._match = match
         self._observe = observe
+        self._snapshot = client.register_script(SNAPSHOT_SCRIPT)
         self._commit = client.register_script(COMMIT_SCRIPT)
+        self._entities = client.register_script(ENTITIES_SCRIPT)
 
     @classmethod
     def from_settings(
-        cls, redis_settings: RedisSettings, match: MatchSettings, *, prefix: str | None = None, observe: CallObserver | None = None
+        cls,
+        redis_settings: RedisSettings,
+        match: MatchSettings,
+        *,
+        prefix: str | None = None,
+        observe: CallObserver | None = None,
     ) -> RedisMatchIndex:
         """Build the client (lazy connection, bounded retries on connection errors)."""
         options: dict[str, Any] = {
@@ -135,146 +234,75 @@ class RedisMatchIndex:
 
     async def stats(self) -> IndexStats:
         """Records and entities in the index."""
-        records, entities = await self._timed("stats", self._client.hmget(self.key("stats"), "records", "entities"))
+        records, entities = await self._timed(
+            "stats", self._client.hmget(self.key("stats"), "records", "entities")
+        )
         return IndexStats(int(records or 0), int(entities or 0))
 
     async def snapshots(self, requests: Sequence[LookupRequest]) -> list[Snapshot]:
-        """Read what each request needs, for a whole batch in three pipelined round trips."""
+        """Read what each request needs, for a whole batch in one script call."""
         if not requests:
             return []
-        cap = self._match.max_candidates_per_key
-        pipe = self._client.pipeline(transaction=False)
-        for req in requests:
-            pipe.get(self.key(f"evt:{req.event_id}"))
-            pipe.get(self.key(f"rec:{req.record_id}"))
-            pipe.hget(self.key("rent"), req.record_id)
-            pipe.get(self.key(f"erased:{req.record_id}"))
-            pipe.hget(self.key("ver"), f"r:{req.record_id}")
-            pipe.hget(self.key("tf"), req.name_key or "")
-            pipe.hget(self.key("stats"), "records")
-            for block in req.block_keys:
-                pipe.zrevrange(self.key(f"blk:{block}"), 0, cap - 1)
-                pipe.zcard(self.key(f"blk:{block}"))
-                pipe.hget(self.key("ver"), f"b:{block}")
-        first = iter(await self._timed("snapshot", pipe.execute()))
-
-        partial: list[dict[str, Any]] = []
-        for req in requests:
-            applied, existing, existing_entity, erased, record_version, name_count, total = (next(first) for _ in range(7))
-            blocks = {}
-            for block in req.block_keys:
-                members, size, version = next(first), next(first), next(first)
-                blocks[block] = BlockView(int(version or 0), int(size), tuple(m.decode() for m in members))
-            candidate_ids = _candidate_ids(req, blocks, self._match.max_candidates)
-            partial.append(
-                {
-                    "applied": MatchDecision.model_validate_json(applied) if applied else None,
-                    "existing": StoredRecord.from_json(existing) if existing else None,
-                    "existing_entity": existing_entity.decode() if existing_entity else None,
-                    "erased_at": datetime.fromisoformat(erased.decode()) if erased else None,
-                    "record_version": int(record_version or 0),
-                    "name_count": int(name_count or 0) if req.name_key else 0,
-                    "total_records": int(total or 0),
-                    "blocks": blocks,
-                    "_candidate_ids": candidate_ids,
-                }
-            )
-
-        pipe = self._client.pipeline(transaction=False)
-        for part in partial:
-            ids = part["_candidate_ids"]
-            if ids:
-                pipe.mget([self.key(f"rec:{rid}") for rid in ids])
-                pipe.hmget(self.key("rent"), ids)
-            entity = part["existing_entity"]
-            if entity:
-                pipe.scard(self.key(f"ent:{entity}"))
-        second = iter(await self._timed("candidates", pipe.execute()) if len(pipe) else [])
-        for part in partial:
-            ids = part.pop("_candidate_ids")
-            candidates: dict[str, StoredRecord] = {}
-            entities: dict[str, str] = {}
-            if ids:
-                docs, owners = next(second), next(second)
-                for rid, doc, entity in zip(ids, docs, owners, strict=True):
-                    if doc is not None and entity is not None:
-                        candidates[rid] = StoredRecord.from_json(doc)
-                        entities[rid] = entity.decode()
-            part["candidates"], part["candidate_entities"] = candidates, entities
-            part["existing_entity_size"] = int(next(second)) if part["existing_entity"] else 0
-
-        pipe = self._client.pipeline(transaction=False)
-        wanted: list[list[str]] = []
-        for part in partial:
-            ids = sorted(set(part["candidate_entities"].values()) | ({part["existing_entity"]} - {None}))
-            wanted.append(ids)
-            if ids:
-                pipe.hmget(self.key("ver"), [f"e:{e}" for e in ids])
-        third = iter(await self._timed("versions", pipe.execute()) if len(pipe) else [])
-        snapshots = []
-        for part, ids in zip(partial, wanted, strict=True):
-            versions = dict(zip(ids, (int(v or 0) for v in next(third)), strict=True)) if ids else {}
-            snapshots.append(Snapshot(entity_versions=versions, **part))
-        return snapshots
-
-    def _commit_args(self, plan: Plan) -> tuple[list[str], list[Any]]:
-        keys = [self.key("ver")]
-        index = {"ver": 1}
-
-        def key_index(name: str) -> int:
-            if name not in index:
-                keys.append(self.key(name))
-                index[name] = len(keys)
-            return index[name]
-
-        args: list[Any] = [len(plan.checks)]
-        for version_field, expected in plan.checks.items():
-            args += [version_field, str(expected)]
-        for op in plan.ops:
-            if op.command not in ALLOWED_COMMANDS:
-                raise ValueError(f"command {op.command!r} is not allowed in a commit")
-            op_args: tuple[Any, ...] = op.args
-            if op.command == "REHOME":
-                survivor = str(op.args[0])
-                op_args = (survivor, key_index(f"ent:{survivor}"), key_index("rent"))
-            args += [op.command, key_index(op.key), len(op_args), *op_args]
-        return keys, args
+        batch = orjson.dumps(
+            [[r.event_id, r.record_id, r.name_key or "", r.block_keys] for r in requests]
+        )
+        args = [self._prefix, self._match.max_candidates_per_key, self._match.max_candidates, batch]
+        replies = await self._timed("snapshot", self._snapshot(keys=[self.key("ver")], args=args))
+        return [_snapshot(req, reply) for req, reply in zip(requests, replies, strict=True)]
 
     async def commit(self, plans: Sequence[Plan]) -> list[bool]:
-        """Apply plans in order, each atomically; False where a checked version had moved."""
+        """Apply plans in order, each atomically, in one script call.
+
+        Returns:
+            Per plan, False where a checked version had moved (nothing of that plan is written).
+        """
         writing = [plan for plan in plans if plan.ops]
         if not writing:
             return [True] * len(plans)
-        pipe = self._client.pipeline(transaction=False)
         for plan in writing:
-            keys, args = self._commit_args(plan)
-            await self._commit(keys=keys, args=args, client=pipe)
-        results = iter(await self._timed("commit", pipe.execute()))
+            for op in plan.ops:
+                if op.command not in ALLOWED_COMMANDS:
+                    raise ValueError(f"command {op.command!r} is not allowed in a commit")
+        encoded = orjson.dumps(
+            [
+                [
+                    [[field, str(expected)] for field, expected in plan.checks.items()],
+                    [[op.command, op.key, [_arg(a) for a in op.args]] for op in plan.ops],
+                ]
+                for plan in writing
+            ]
+        )
+        call = self._commit(keys=[self.key("ver")], args=[self._prefix, encoded])
+        results = iter(await self._timed("commit", call))
         return [bool(next(results)) if plan.ops else True for plan in plans]
 
     async def entity_records(self, entity_ids: Iterable[str]) -> dict[str, list[StoredRecord]]:
-        """Current records of each entity (for golden records)."""
+        """Current records of each entity (for golden records), in one script call."""
         ids = sorted(set(entity_ids))
         if not ids:
             return {}
-        pipe = self._client.pipeline(transaction=False)
-        for entity in ids:
-            pipe.smembers(self.key(f"ent:{entity}"))
-        members = [sorted(m.decode() for m in found) for found in await self._timed("entity", pipe.execute())]
-        flat = [rid for group in members for rid in group]
-        docs = await self._timed("entity", self._client.mget([self.key(f"rec:{rid}") for rid in flat])) if flat else []
-        by_id = {rid: StoredRecord.from_json(doc) for rid, doc in zip(flat, docs, strict=True) if doc is not None}
-        return {entity: [by_id[rid] for rid in group if rid in by_id] for entity, group in zip(ids, members, strict=True)}
+        replies = await self._timed(
+            "entity", self._entities(keys=[self.key("ver")], args=[self._prefix, *ids])
+        )
+        return {
+            entity: [parse_stored_record(doc) for doc in docs if doc is not None]
+            for entity, (_members, docs) in zip(ids, replies, strict=True)
+        }
 
-    async def resolve(self, entity_id: str) -> str:
-        """Follow merge redirects to the surviving entity id."""
-        seen = {entity_id}
-        while (nxt := await self._client.hget(self.key("redir"), entity_id)) is not None:
-            entity_id = nxt.decode()
-            if entity_id in seen:
-                break
-            seen.add(entity_id)
-        return entity_id
+    async def resolve(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        """Follow merge redirects: entity id -> surviving entity id, for each id given."""
+        redirects = {
+            k.decode(): v.decode()
+            for k, v in (await self._client.hgetall(self.key("redir"))).items()
+        }
+        resolved = {}
+        for entity_id in entity_ids:
+            current, seen = entity_id, {entity_id}
+            while current in redirects and redirects[current] not in seen:
+                current = redirects[current]
+                seen.add(current)
+            resolved[entity_id] = current
+        return resolved
 
     async def drop(self) -> int:
         """Delete every key of this index (tests and fresh `dedupe` runs). Returns keys deleted."""
@@ -284,13 +312,52 @@ class RedisMatchIndex:
         return deleted
 
 
-def _candidate_ids(req: LookupRequest, blocks: dict[str, BlockView], limit: int) -> list[str]:
-    """Candidate record ids in key order, without the record itself, at most `limit`."""
-    seen: dict[str, None] = {}
-    for block in req.block_keys:
-        for rid in blocks[block].members:
-            if rid != req.record_id and rid not in seen:
-                seen[rid] = None
-                if len(seen) >= limit:
-                    return list(seen)
-    return list(seen)
+@functools.lru_cache(maxsize=16384)
+def parse_stored_record(doc: bytes) -> StoredRecord:
+    """Decode a stored record; cached, since one record is read again and again (immutable)."""
+    return StoredRecord.from_json(doc)
+
+
+def _arg(value: str | int | float | bytes) -> str:
+    """A command argument as the string Lua passes on to Redis."""
+    if isinstance(value, bytes):
+        return value.decode()
+    return value if isinstance(value, str) else repr(value)
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode() if value is not None else None
+
+
+def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
+    """Turn one request's part of the snapshot script's reply into a `Snapshot`."""
+    applied, existing, entity, erased, record_version, name_count, total = reply[:7]
+    blocks = {
+        key: BlockView(int(version or 0), int(size), tuple(m.decode() for m in members))
+        for key, (members, size, version) in zip(
+            req.block_keys, reply[7 : 7 + len(req.block_keys)], strict=True
+        )
+    }
+    ids, docs, owners, entity_size, entity_ids, versions = reply[7 + len(req.block_keys) :]
+    candidates: dict[str, StoredRecord] = {}
+    candidate_entities: dict[str, str] = {}
+    for rid, doc, owner in zip(ids, docs, owners, strict=True):
+        if doc is not None and owner is not None:
+            candidates[rid.decode()] = parse_stored_record(doc)
+            candidate_entities[rid.decode()] = owner.decode()
+    return Snapshot(
+        applied=MatchDecision.model_validate_json(applied) if applied else None,
+        existing=parse_stored_record(existing) if existing else None,
+        existing_entity=_text(entity),
+        existing_entity_size=int(entity_size),
+        erased_at=datetime.fromisoformat(erased.decode()) if erased else None,
+        record_version=int(record_version or 0),
+        blocks=blocks,
+        candidates=candidates,
+        candidate_entities=candidate_entities,
+        entity_versions={
+            e.decode(): int(v or 0) for e, v in zip(entity_ids, versions, strict=True)
+        },
+        name_count=int(name_count or 0),
+        total_records=int(total or 0),
+    )

@@ -36,10 +36,11 @@ from agents.core.scoring import (
     PairScore,
     decide,
     name_frequency_key,
+    owners_compatible,
     score_pair,
 )
 from schemas.events import ContactChangeEvent, EventType
-from schemas.outputs import Decision, FieldComparison, MatchDecision, ReviewItem
+from schemas.outputs import Decision, MatchDecision, ReviewItem
 from schemas.records import NormalizedContact
 
 POINT_KINDS = ("email", "phone", "address")
@@ -360,18 +361,14 @@ class _PlanBuilder:
         )
 
     def match(self, contact: NormalizedContact) -> Plan:
-        best_per_entity = self._score_candidates(contact)
-        owner = self.event.owner
-        verdicts: list[tuple[str, StoredRecord, PairScore, Decision, str]] = []
-        for entity, (candidate, score) in best_per_entity.items():
-            same_owner = owner is None or candidate.owner is None or owner == candidate.owner
-            decision, reason = decide(
-                score, same_owner=same_owner, thresholds=self.policy.thresholds
-            )
-            verdicts.append((entity, candidate, score, decision, reason))
-        verdicts.sort(key=lambda v: (-v[2].match_weight, v[0]))
+        verdicts = sorted(
+            (
+                _Verdict(entity, candidate, score, *self._decide(score, candidate))
+                for entity, (candidate, score) in self._score_candidates(contact).items()
+            ),
+            key=lambda v: (-v.score.match_weight, v.entity),
+        )
         new_entity = entity_id_for(self.event.record_id)
-        candidates_scored = sum(1 for _ in self._candidate_records())
         if not verdicts:
             decision, reason = decide(None, same_owner=True, thresholds=self.policy.thresholds)
             return self._join(
@@ -380,47 +377,35 @@ class _PlanBuilder:
                 (),
                 MatchDecision(decision=decision, entity_id=new_entity, reason=reason),
             )
-        merge_into = sorted(
-            entity for entity, *_, decision, _ in verdicts if decision is Decision.MERGED
-        )
-        top_entity, top_candidate, top_score, top_decision, top_reason = verdicts[0]
-        explanation = tuple(top_score.comparisons)
-        if merge_into:
-            survivor = min(merge_into)
-            absorbed = tuple(e for e in merge_into if e != survivor)
-            merged = next(v for v in verdicts if v[3] is Decision.MERGED)
-            reason = merged[4] + (
-                f"; also merged {len(absorbed)} more entit{'y' if len(absorbed) == 1 else 'ies'}"
-                if absorbed
-                else ""
+        candidates_scored = sum(1 for _ in self._candidate_records())
+        mergeable = [v for v in verdicts if v.decision is Decision.MERGED]
+        if mergeable:
+            # A record that links several entities merges them all into the smallest id.
+            survivor = min(v.entity for v in mergeable)
+            absorbed = tuple(sorted(v.entity for v in mergeable if v.entity != survivor))
+            also = f"; also merged {len(absorbed)} more entities" if absorbed else ""
+            best = mergeable[0]
+            return self._join(
+                contact,
+                survivor,
+                absorbed,
+                best.as_decision(survivor, candidates_scored, best.reason + also),
             )
-            decision = MatchDecision(
-                decision=Decision.MERGED,
-                entity_id=survivor,
-                matched_entity_id=merged[0],
-                score=merged[2].probability,
-                match_weight=merged[2].match_weight,
-                explanation=tuple(merged[2].comparisons),
-                candidates=candidates_scored,
-                reason=reason,
-            )
-            return self._join(contact, survivor, absorbed, decision)
-        decision = MatchDecision(
-            decision=top_decision,
-            entity_id=new_entity,
-            matched_entity_id=top_entity,
-            score=top_score.probability,
-            match_weight=top_score.match_weight,
-            explanation=explanation,
-            candidates=candidates_scored,
-            reason=top_reason,
-        )
+        top = verdicts[0]
         review = None
-        if top_decision is Decision.REVIEW:
-            review = self._review(
-                contact, new_entity, top_entity, top_candidate, top_score, top_reason
-            )
-        return self._join(contact, new_entity, (), decision, review=review)
+        if top.decision is Decision.REVIEW:
+            review = self._review(contact, new_entity, top)
+        return self._join(
+            contact,
+            new_entity,
+            (),
+            top.as_decision(new_entity, candidates_scored, top.reason),
+            review=review,
+        )
+
+    def _decide(self, score: PairScore, candidate: StoredRecord) -> tuple[Decision, str]:
+        same_owner = owners_compatible(self.event.owner, candidate.owner)
+        return decide(score, same_owner=same_owner, thresholds=self.policy.thresholds)
 
     # -- helpers of match --------------------------------------------------------------------
     def _candidate_records(self) -> Iterable[StoredRecord]:
@@ -489,38 +474,51 @@ class _PlanBuilder:
             redirects=tuple((other, entity) for other in absorbed),
         )
 
-    def _review(
-        self,
-        contact: NormalizedContact,
-        entity: str,
-        candidate_entity: str,
-        candidate: StoredRecord,
-        score: PairScore,
-        reason: str,
-    ) -> ReviewItem:
+    def _review(self, contact: NormalizedContact, entity: str, top: _Verdict) -> ReviewItem:
         owners = sorted(
             {
                 record.owner
                 for rid, record in self.snapshot.candidates.items()
-                if record.owner and self.snapshot.candidate_entities.get(rid) == candidate_entity
+                if record.owner and self.snapshot.candidate_entities.get(rid) == top.entity
             }
         )
         review_id = hashlib.blake2b(
-            f"{self.event.event_id}|{candidate_entity}".encode(), digest_size=10
+            f"{self.event.event_id}|{top.entity}".encode(), digest_size=10
         ).hexdigest()
         return ReviewItem(
             review_id=review_id,
             event_id=self.event.event_id,
             record_id=self.event.record_id,
             entity_id=entity,
-            candidate_entity_id=candidate_entity,
+            candidate_entity_id=top.entity,
             owner=self.event.owner,
             candidate_owners=tuple(owners),
-            reason=reason,
-            score=score.probability,
-            explanation=tuple(
-                FieldComparison.model_validate(c, from_attributes=True) for c in score.comparisons
-            ),
+            reason=top.reason,
+            score=top.score.probability,
+            explanation=top.score.comparisons,
             record=contact,
-            candidate=candidate.contact,
+            candidate=top.candidate.contact,
+        )
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """The best pair of one candidate entity and what `decide` made of it."""
+
+    entity: str
+    candidate: StoredRecord
+    score: PairScore
+    decision: Decision
+    reason: str
+
+    def as_decision(self, entity_id: str, candidates: int, reason: str) -> MatchDecision:
+        return MatchDecision(
+            decision=self.decision,
+            entity_id=entity_id,
+            matched_entity_id=self.entity,
+            score=self.score.probability,
+            match_weight=self.score.match_weight,
+            explanation=self.score.comparisons,
+            candidates=candidates,
+            reason=reason,
         )
