@@ -1,0 +1,52 @@
+"""Framework ceiling for the throughput benchmark: a Faust app that forwards every event unchanged.
+
+It is the service's Faust setup with the processing taken out: raw key/value serializers,
+`acks=-1`, the same fetch/request size limits, one agent (concurrency 1) that takes
+micro-batches with `take_events(batch_size, within=batch_timeout_seconds)` and sends each
+event's key and value as they are. It is configured by the service's own `DQ_*` variables
+(`DQ_APP_ID`, `DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`,
+`DQ_KAFKA__INPUT_TOPIC`, `DQ_BATCH_SIZE`, ...) and writes to `DQ_KAFKA__CLEANED_TOPIC`.
+
+Run from the repo root: `python -m bench.bare_faust worker -l info`. It must not clean, match,
+touch Redis or create topics (the benchmark creates them); it only measures what Faust and
+Kafka cost per event on this machine.
+"""
+
+from __future__ import annotations
+
+import faust
+from faust.types import StreamT
+
+from streams.settings import get_settings
+
+settings = get_settings()
+app = faust.App(
+    settings.app_id,
+    broker=settings.kafka.broker,
+    web_port=settings.web_port,
+    topic_partitions=settings.kafka.topic_partitions,
+    topic_replication_factor=settings.kafka.replication_factor,
+    autodiscover=False,
+    key_serializer="raw",
+    value_serializer="raw",
+    producer_acks=-1,
+    producer_max_request_size=max(settings.kafka.max_message_bytes * 2, 1_048_576),
+    consumer_max_fetch_size=max(settings.kafka.max_message_bytes * 2, 4_194_304),
+)
+input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=bytes)
+
+
+@app.agent(input_topic, name="forward", concurrency=1)
+async def forward(stream: StreamT[bytes]) -> None:
+    """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
+    producer, output = app.producer, settings.kafka.cleaned_topic
+    async for events in stream.take_events(
+        settings.batch_size, within=settings.batch_timeout_seconds
+    ):
+        for event in events:
+            # Same send path as the service's agent (agents/clean_contacts.py).
+            await producer.send(output, event.message.key, event.message.value, None, None, None)
+
+
+if __name__ == "__main__":
+    app.main()
