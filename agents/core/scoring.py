@@ -35,12 +35,22 @@ Merge guards, on top of the probability (domain rules, section 4: a name is neve
                   and street alone never corroborate.
     conflicts     fields that positively contradict: birth_date different, or both records
                   carry given names that clearly differ (Jaro-Winkler < 0.75 in the best
-                  alignment, initials excepted). An exact national id clears both; an exact
-                  email clears a given-name conflict (nicknames). Conflicts block auto-merge:
-                  households and twins share a surname, an address, a landline (twins: a birth
-                  date), and the independence assumption of the model over-counts those. A
-                  different national id is not a conflict, only a negative weight: on FEBRL a
-                  re-keyed id is a common entry error.
+                  alignment, initials excepted). An exact national id clears both. The
+                  given-name conflict is also cleared by an identifier a re-entered person keeps
+                  but a twin or household member does not share: the same email, the same
+                  mailbox name plus the same phone, a shared MOBILE number (a landline may be a
+                  household's), or a national id within one edit together with a birth date that
+                  agrees (exact / one_off); twins share a birth date and an address but not a
+                  national id. The birth-date conflict is also cleared by a national id one edit
+                  apart when both given and family names agree (a mistyped birth date). Conflicts
+                  block auto-merge: households and twins share a surname, an address, a landline
+                  (twins: a birth date), and the independence assumption of the model over-counts
+                  those. A different national id is not a conflict, only a negative weight: on
+                  FEBRL a re-keyed id is a common entry error.
+    scripts       names written in two different scripts (e.g. Persian and its Latin spelling)
+                  whose transliterations do not meet (partial_fuzzy / different) count as
+                  `missing`: lossy transliteration is no evidence against a match, and no
+                  evidence for one either.
 
 Pure: no I/O, no clock, no randomness; loading and saving the model JSON are the only file
 access and happen only when called. It must not fetch candidates (the index does), decide
@@ -102,6 +112,14 @@ DEFAULT_MODEL_PATH: Final[Path] = (
 )
 
 _GIVEN_CONFLICT_BELOW: Final[float] = 0.75
+
+_INCOMPARABLE_ACROSS_SCRIPTS: Final[frozenset[str]] = frozenset({"partial_fuzzy", "different"})
+"""Name levels read as `missing` when the two names are written in different scripts."""
+
+_STRONG_NAME_LEVELS: Final[frozenset[str]] = frozenset(
+    {"exact", "reversed", "jw_both_092", "jw_both_080"}
+)
+"""Name levels where both given and family names agree (possibly with typos)."""
 
 _NEAR_AGREEMENTS: Final[tuple[tuple[str, str], ...]] = (
     ("birth_date", "one_off"),
@@ -306,9 +324,11 @@ class MatchFeatures:
 
     given: str
     family: str
+    script: str
     emails: frozenset[str]
     email_locals: frozenset[str]
     phones: frozenset[str]
+    mobiles: frozenset[str]
     phone_tails: frozenset[str]
     birth_date: date | None
     national_id: str
@@ -333,8 +353,10 @@ def match_features(contact: NormalizedContact) -> MatchFeatures:
         contact.family_name,
         contact.name_key,
         contact.full_name,
+        contact.name_script,
         contact.emails,
         tuple(phone.e164 for phone in contact.phones),
+        tuple(phone.e164 for phone in contact.phones if phone.kind == "mobile"),
         contact.birth_date,
         contact.national_id,
         contact.street,
@@ -352,8 +374,10 @@ def _features_cached(
     family_name: str | None,
     name_key: str | None,
     full_name: str | None,
+    name_script: str | None,
     emails: tuple[str, ...],
     phones: tuple[str, ...],
+    mobiles: tuple[str, ...],
     birth_date: date | None,
     national_id: str | None,
     street: str | None,
@@ -369,9 +393,11 @@ def _features_cached(
     return MatchFeatures(
         given=given,
         family=family,
+        script=name_script or "",
         emails=email_set,
         email_locals=frozenset(e.partition("@")[0] for e in email_set),
         phones=phone_set,
+        mobiles=frozenset(p for p in mobiles if p),
         phone_tails=frozenset(
             digits[-7:]
             for digits in ("".join(filter(str.isdigit, p)) for p in phone_set)
@@ -527,9 +553,19 @@ def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str]
         b: Features of the other.
 
     Returns:
-        (comparison -> level, in COMPARISON_LEVELS order; True when the given names conflict).
+        (comparison -> level, in COMPARISON_LEVELS order; True when the given names conflict
+        and no identifier clears it, see `_given_conflict_cleared`).
     """
     name_level, given_conflict = _compare_name(a, b)
+    if (
+        name_level in _INCOMPARABLE_ACROSS_SCRIPTS
+        and a.script
+        and b.script
+        and a.script != b.script
+    ):
+        # Transliteration is lossy (Persian drops vowels, kanji read as pinyin): two spellings
+        # in different scripts that do not meet are no evidence either way.
+        name_level, given_conflict = MISSING, False
     levels = {
         "name": name_level,
         "birth_date": _compare_birth_date(a, b),
@@ -540,7 +576,30 @@ def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str]
         "locality": _compare_locality(a, b),
         "company": _compare_company(a, b),
     }
+    if given_conflict and _given_conflict_cleared(levels, a, b):
+        given_conflict = False
     return levels, given_conflict
+
+
+def _given_conflict_cleared(levels: Mapping[str, str], a: MatchFeatures, b: MatchFeatures) -> bool:
+    """Return True when a personal identifier explains a given-name difference.
+
+    A person re-entered under a nickname or a mistyped / alternate given name keeps their
+    mailbox, mobile number, national id and birth date; twins and household members share a
+    surname, an address, a landline and (twins) a birth date, but not a national id, a mobile
+    number or a mailbox. So the conflict is cleared by: the same email; the same mailbox name
+    together with the same phone; a shared MOBILE number (a shared landline or a
+    fixed-line-or-mobile number may be a household's); or a national id within one edit
+    together with a birth date that agrees (exact or one_off).
+    """
+    if levels["email"] == "exact" or not a.mobiles.isdisjoint(b.mobiles):
+        return True
+    if levels["email"] == "local_exact" and levels["phone"] == "exact":
+        return True
+    return levels["national_id"] in ("exact", "edit1") and levels["birth_date"] in (
+        "exact",
+        "one_off",
+    )
 
 
 def _corroborating_fields(levels: Mapping[str, str]) -> tuple[str, ...]:
@@ -564,8 +623,11 @@ def _conflicting_fields(levels: Mapping[str, str], given_conflict: bool) -> tupl
     """Return the fields that contradict the match and are not cleared by an identifier."""
     if levels["national_id"] == "exact":
         return ()
-    conflicts = ["birth_date"] if levels["birth_date"] == "different" else []
-    if given_conflict and levels["email"] != "exact":
+    birth_conflict = levels["birth_date"] == "different" and not (
+        levels["national_id"] == "edit1" and levels["name"] in _STRONG_NAME_LEVELS
+    )
+    conflicts = ["birth_date"] if birth_conflict else []
+    if given_conflict:
         conflicts.insert(0, "given_name")
     return tuple(conflicts)
 
