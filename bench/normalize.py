@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from agents.core.cleaning import Cleaned, clean_event, load_cleaning_config  # noqa: E402
 
 CORE_MODULES = (
+    "agents.core.normalize.text",
     "agents.core.normalize.names",
     "agents.core.normalize.emails",
     "agents.core.normalize.phones",
@@ -43,6 +44,9 @@ CORE_MODULES = (
     "agents.core.normalize.companies",
     "agents.core.normalize.addresses",
     "agents.core.rules",
+    "agents.core.mapping",
+    "agents.core.quality",
+    "agents.core.cleaning",
 )
 
 LATIN = [

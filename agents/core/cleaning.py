@@ -12,8 +12,10 @@ Pure: no I/O, no clock (`now` is passed in), no logging; never raises on any inp
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -188,7 +190,7 @@ def clean_event(
             contact,
             event.record_type.value,
             config.rules,
-            frozenset(_normalized_names(findings.failed_fields)),
+            _normalized_names(findings.failed_fields),
         ):
             findings.add_issue(issue)
     if findings.reasons:
@@ -201,8 +203,10 @@ def clean_event(
     )
 
 
-def _normalized_names(fields: set[str]) -> set[str]:
+def _normalized_names(fields: set[str]) -> frozenset[str]:
     """Input field names -> the normalized fields they feed (for required-group suppression)."""
+    if not fields:
+        return frozenset()
     names = set(fields)
     if fields & {"email", "emails"}:
         names.add("emails")
@@ -210,10 +214,28 @@ def _normalized_names(fields: set[str]) -> set[str]:
         names.add("phones")
     if fields & {"full_name", "first_name", "last_name", "middle_name"}:
         names.update({"full_name", "given_name", "family_name"})
-    return names
+    return frozenset(names)
 
 
-def _text(contact: dict[str, Any], name: str, findings: _Findings) -> str | None:
+_SCALAR_FIELDS = _CANONICAL - {"emails", "phones"}
+
+TextOf = Callable[[str], str | None]
+"""A contact field's value as text (see `_text_getter`)."""
+
+
+def _text_getter(contact: dict[str, Any], findings: _Findings) -> TextOf:
+    """`name -> _text(contact, findings, name)`, as the plain `contact.get` when that is the same.
+
+    When every canonical scalar field is text or absent (nearly every event), `_text` would
+    return `contact.get(name)` and record nothing, so the dict's own `get` is used.
+    """
+    for key, value in contact.items():
+        if value is not None and not isinstance(value, str) and key in _SCALAR_FIELDS:
+            return partial(_text, contact, findings)
+    return contact.get
+
+
+def _text(contact: dict[str, Any], findings: _Findings, name: str) -> str | None:
     """A scalar contact value as text; lists/objects/booleans are a `field_type` finding."""
     value = contact.get(name)
     if value is None or isinstance(value, str):
@@ -225,10 +247,10 @@ def _text(contact: dict[str, Any], name: str, findings: _Findings) -> str | None
 
 
 def _texts(
-    contact: dict[str, Any], single: str, plural: str, findings: _Findings
+    contact: dict[str, Any], single: str, plural: str, findings: _Findings, text_of: TextOf
 ) -> list[tuple[str, str]]:
     """(field, text) pairs of a single field plus its list field (`email` + `emails`), in order."""
-    values = [(single, text)] if (text := _text(contact, single, findings)) else []
+    values = [(single, text)] if (text := text_of(single)) else []
     items = contact.get(plural)
     if items is None:
         return values
@@ -247,12 +269,18 @@ def _texts(
     return values
 
 
+def _folded(text: str | None) -> str | None:
+    """`fold_text` of a free-text field, None when absent or blank."""
+    return (fold_text(text) or None) if text else None
+
+
 def _normalize_contact(
     contact: dict[str, Any], findings: _Findings, now: datetime
 ) -> NormalizedContact:
     book = findings.book
+    text_of = _text_getter(contact, findings)
     country = None
-    if raw_country := _text(contact, "country", findings):
+    if raw_country := text_of("country"):
         result = normalize_country(
             raw_country,
             book.country_index,
@@ -263,17 +291,17 @@ def _normalize_contact(
             findings.add(note, "country")
 
     name = normalize_name(
-        _text(contact, "full_name", findings),
-        first_name=_text(contact, "first_name", findings),
-        middle_name=_text(contact, "middle_name", findings),
-        last_name=_text(contact, "last_name", findings),
+        text_of("full_name"),
+        first_name=text_of("first_name"),
+        middle_name=text_of("middle_name"),
+        last_name=text_of("last_name"),
     )
     for note in name.notes:
         findings.add(note, "full_name")
 
     emails: list[str] = []
     fix_typos = book.severity("email_typo_domain") is Severity.FIX
-    for source_field, raw_email in _texts(contact, "email", "emails", findings):
+    for source_field, raw_email in _texts(contact, "email", "emails", findings, text_of):
         email = normalize_email(raw_email, policy=book.typo_policy, fix_typos=fix_typos)
         for note in email.notes:
             findings.add(note, source_field)
@@ -281,23 +309,25 @@ def _normalize_contact(
             emails.append(email.value)
 
     phones: list[Phone] = []
-    for source_field, raw_phone in _texts(contact, "phone", "phones", findings):
+    seen_e164: set[str] = set()
+    for source_field, raw_phone in _texts(contact, "phone", "phones", findings, text_of):
         phone = normalize_phone(raw_phone, country)
         for note in phone_rule_notes(phone, country, book):
             findings.add(note, source_field)
-        if phone.phone is not None and all(p.e164 != phone.phone.e164 for p in phones):
+        if phone.phone is not None and phone.phone.e164 not in seen_e164:
+            seen_e164.add(phone.phone.e164)
             phones.append(phone.phone)
 
-    company = normalize_company(_text(contact, "company", findings) or "")
-    job_title = fold_text(_text(contact, "job_title", findings) or "") or None
+    company = normalize_company(text_of("company") or "")
+    job_title = _folded(text_of("job_title"))
     postcode = None
-    if raw_postcode := _text(contact, "postcode", findings):
+    if raw_postcode := text_of("postcode"):
         postcode_result = normalize_postcode(raw_postcode, country)
         postcode = postcode_result.value
         for note in postcode_result.notes:
             findings.add(note, "postcode")
     birth_date = None
-    if raw_birth_date := _text(contact, "birth_date", findings):
+    if raw_birth_date := text_of("birth_date"):
         date_result = normalize_birth_date(
             raw_birth_date,
             today=now.date(),
@@ -307,37 +337,44 @@ def _normalize_contact(
         birth_date = date_result.value
         for note in date_result.notes:
             findings.add(note, "birth_date")
+    street = text_of("street")
+    street2 = text_of("street2")
+    city = text_of("city")
 
-    return NormalizedContact(
-        full_name=name.full_name,
-        given_name=name.given_name,
-        middle_name=name.middle_name,
-        family_name=name.family_name,
-        name_script=name.script,
-        name_key=name.key,
-        emails=tuple(emails),
-        phones=tuple(phones),
-        company=company.display,
-        company_key=company.key,
-        job_title=job_title,
-        seniority=seniority_of(job_title, book) if job_title else None,
-        street=normalize_street(_text(contact, "street", findings) or "", country),
-        street2=normalize_street(_text(contact, "street2", findings) or "", country),
-        city=fold_text(_text(contact, "city", findings) or "") or None,
-        postcode=postcode,
-        state=_resolved(resolve_state, "state", contact, country, findings),
-        country=country,
-        birth_date=birth_date,
-        gender=_picklist("gender", contact, findings),
-        national_id=fold_text(_text(contact, "national_id", findings) or "") or None,
-        linkedin_url=fold_text(_text(contact, "linkedin_url", findings) or "") or None,
-        industry=_picklist("industry", contact, findings),
-        attributes={key: value for key, value in contact.items() if key not in _CANONICAL},
+    # model_validate of a dict runs the same validator as the keyword constructor, minus the
+    # keyword-argument packing (same model, same fields set).
+    return NormalizedContact.model_validate(
+        {
+            "full_name": name.full_name,
+            "given_name": name.given_name,
+            "middle_name": name.middle_name,
+            "family_name": name.family_name,
+            "name_script": name.script,
+            "name_key": name.key,
+            "emails": tuple(emails),
+            "phones": tuple(phones),
+            "company": company.display,
+            "company_key": company.key,
+            "job_title": job_title,
+            "seniority": seniority_of(job_title, book) if job_title else None,
+            "street": normalize_street(street, country) if street else None,
+            "street2": normalize_street(street2, country) if street2 else None,
+            "city": _folded(city),
+            "postcode": postcode,
+            "state": _resolved(resolve_state, "state", text_of, country, findings),
+            "country": country,
+            "birth_date": birth_date,
+            "gender": _picklist("gender", text_of, findings),
+            "national_id": _folded(text_of("national_id")),
+            "linkedin_url": _folded(text_of("linkedin_url")),
+            "industry": _picklist("industry", text_of, findings),
+            "attributes": {key: value for key, value in contact.items() if key not in _CANONICAL},
+        }
     )
 
 
-def _picklist(name: str, contact: dict[str, Any], findings: _Findings) -> str | None:
-    raw = _text(contact, name, findings)
+def _picklist(name: str, text_of: TextOf, findings: _Findings) -> str | None:
+    raw = text_of(name)
     if not raw:
         return None
     value, notes = resolve_picklist(name, raw, findings.book)
@@ -347,9 +384,9 @@ def _picklist(name: str, contact: dict[str, Any], findings: _Findings) -> str | 
 
 
 def _resolved(
-    resolver: Any, name: str, contact: dict[str, Any], country: str | None, findings: _Findings
+    resolver: Any, name: str, text_of: TextOf, country: str | None, findings: _Findings
 ) -> str | None:
-    raw = _text(contact, name, findings)
+    raw = text_of(name)
     if not raw:
         return None
     value, notes = resolver(raw, country, findings.book)

@@ -81,6 +81,41 @@ def map_contact(source: str, contact: dict[str, Any], config: MappingConfig) -> 
     mapping = config.sources.get(source)
     if mapping is None:
         return contact
+    if not (mapping.split or mapping.join or mapping.collect):
+        mapped = _renamed(contact, mapping.rename)
+    else:
+        mapped = _restructured(contact, mapping)
+    for field, default in mapping.defaults.items():
+        if not _present(mapped.get(field)):
+            mapped[field] = default
+    return mapped
+
+
+def _renamed(contact: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
+    """`_restructured` for a mapping that only renames (most sources): one pass, same order.
+
+    Keys that are not renamed come first, in input order (they cannot collide: dict keys are
+    unique), then each renamed key in input order, under its target unless that target already
+    holds a present value.
+    """
+    mapped: dict[str, Any] = {}
+    renamed: list[tuple[str, Any]] = []
+    for key, value in contact.items():
+        if key in rename:
+            renamed.append((key, value))
+        else:
+            mapped[key] = value
+    for key, value in renamed:
+        target = rename[key]
+        if _present(mapped.get(target)):
+            mapped.setdefault(key, value)  # never overwrite: keep the source's key as an attribute
+        else:
+            mapped[target] = value
+    return mapped
+
+
+def _restructured(contact: dict[str, Any], mapping: SourceMapping) -> dict[str, Any]:
+    """Split, join, collect and rename (without defaults); see `map_contact`."""
     consumed: set[str] = set()
     mapped: dict[str, Any] = {}
     for field, rule in mapping.split.items():
@@ -127,7 +162,4 @@ def map_contact(source: str, contact: dict[str, Any], config: MappingConfig) -> 
             mapped.setdefault(key, value)  # never overwrite: keep the source's key as an attribute
         else:
             mapped[target] = value
-    for field, default in mapping.defaults.items():
-        if not _present(mapped.get(field)):
-            mapped[field] = default
     return mapped

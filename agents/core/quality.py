@@ -55,6 +55,7 @@ _ATTRIBUTES = tuple(
     for field in COMPLETENESS_FIELDS
 )
 _SCORE_GROUPS = tuple(SCORE_WEIGHTS.items())
+_EMPTY = (None, ())
 _TOTAL_WEIGHT = sum(SCORE_WEIGHTS.values())
 WARNING_FACTOR = 0.9
 FIX_FACTOR = 0.97
@@ -63,10 +64,7 @@ FIX_FACTOR = 0.97
 def completeness(contact: NormalizedContact) -> dict[str, bool]:
     """Which canonical fields are present after normalization."""
     values = contact.__dict__
-    return {
-        field: values[attribute] is not None and values[attribute] != ()
-        for field, attribute in _ATTRIBUTES
-    }
+    return {field: values[attribute] not in _EMPTY for field, attribute in _ATTRIBUTES}
 
 
 def quality_score(present: dict[str, bool], warnings: int, fixes: int) -> float:
@@ -103,9 +101,11 @@ def quality_report(
         The report with completeness and score.
     """
     present = completeness(contact)
-    return QualityReport(
-        fixes=fixes,
-        warnings=warnings,
-        completeness=present,
-        score=quality_score(present, len(warnings), len(fixes)),
+    return QualityReport.model_validate(
+        {
+            "fixes": fixes,
+            "warnings": warnings,
+            "completeness": present,
+            "score": quality_score(present, len(warnings), len(fixes)),
+        }
     )

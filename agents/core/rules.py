@@ -18,17 +18,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
-import phonenumbers
-
 from agents.core.normalize.countries import CountryIndex, build_country_index
 from agents.core.normalize.emails import TypoPolicy
 from agents.core.normalize.phones import PhoneResult
-from agents.core.normalize.text import Note, ascii_key, fold_text
+from agents.core.normalize.text import Note, ascii_key, ascii_key_of_folded, fold_text
 from schemas.records import Issue, NormalizedContact, Severity
 
 _NON_WORD = re.compile(r"[^\w]+")
@@ -176,7 +175,8 @@ class RuleBook:
         picklists: Field name -> picklist lookup.
         states: Country -> (key -> ISO 3166-2 code), from pycountry plus aliases.
         mobile_length: Country -> (compiled prefix, digits).
-        seniority_levels: (level, keywords) in priority order, keywords casefolded.
+        seniority_levels: (level, needles) in priority order: each keyword casefolded, ASCII
+            ones padded with spaces (" vp ") so they match whole words of a padded title.
     """
 
     config: RulesConfig
@@ -242,10 +242,16 @@ def build_rule_book(config: RulesConfig) -> RuleBook:
             for country, rule in config.phones.mobile_length.items()
         },
         seniority_levels=tuple(
-            (level, tuple(fold_text(k).casefold() for k in keywords))
+            (level, tuple(_seniority_needle(keyword) for keyword in keywords))
             for level, keywords in config.seniority.levels.items()
         ),
     )
+
+
+def _seniority_needle(keyword: str) -> str:
+    """What `seniority_of` looks for: " keyword " (whole words) for ASCII, else the keyword."""
+    folded = fold_text(keyword).casefold()
+    return f" {folded} " if folded.isascii() else folded
 
 
 def _build_picklist(picklist: Picklist) -> PicklistIndex:
@@ -344,7 +350,8 @@ def phone_rule_notes(result: PhoneResult, country: str | None, book: RuleBook) -
         and phone.region != country
         # One numbering plan spans several regions (+44: GB, JE, GG, IM; +1: NANP): a Jersey
         # mobile on a GB record is the record's country's plan, not a foreign number.
-        and phonenumbers.country_code_for_region(phone.region or "") != phonenumbers.country_code_for_region(country)
+        and phonenumbers.country_code_for_region(phone.region or "")
+        != phonenumbers.country_code_for_region(country)
     ):
         detail = f"number region {phone.region}, record country {country}"
         return (*result.notes, Note("phone_country_mismatch", before=phone.e164, after=detail))
@@ -376,7 +383,7 @@ def _resolve_picklist_cached(
     field: str, cleaned: str, book: RuleBook
 ) -> tuple[str | None, tuple[Note, ...]]:
     picklist = book.picklists[field]
-    key = ascii_key(cleaned) or cleaned.casefold()
+    key = ascii_key_of_folded(cleaned) or cleaned.casefold()  # `cleaned` is fold_text output
     term = picklist.exact.get(key)
     if term is not None:
         return term, ()
@@ -414,8 +421,8 @@ def resolve_state(
     table = book.states.get(country or "")
     if not cleaned or not table:
         return cleaned or None, ()
-    key = ascii_key(cleaned) or cleaned.casefold()
-    code = table.get(key) or table.get(fold_text(raw).casefold())
+    key = ascii_key_of_folded(cleaned) or cleaned.casefold()  # fold_text is idempotent
+    code = table.get(key) or table.get(cleaned.casefold())
     if code is not None:
         return code, ()
     if len(key) > 3:
@@ -451,8 +458,8 @@ def seniority_of(job_title: str, book: RuleBook) -> str | None:
         The first level (in configured priority order) with a keyword in the title.
     """
     title = " " + " ".join(_NON_WORD.split(fold_text(job_title).casefold())) + " "
-    for level, keywords in book.seniority_levels:
-        for keyword in keywords:
-            if (f" {keyword} " in title) if keyword.isascii() else (keyword in title):
+    for level, needles in book.seniority_levels:
+        for needle in needles:
+            if needle in title:
                 return level
     return None

@@ -391,3 +391,111 @@ def test_clean_event_never_raises(payload):
     assert isinstance(result, Cleaned | Rejected)
     if isinstance(result, Rejected):
         assert result.event.reasons
+
+
+# Outputs pinned before the performance work (agents.core fast paths): each case exercises a
+# path that has a fast and a general branch (non-text field values, rename-only vs structural
+# mappings, phone dedup across formats, seniority/picklist/state lookups, special-use domains).
+def test_pinned_non_text_values_keep_reason_order():
+    payload = event(
+        {
+            "full_name": True,
+            "first_name": "ann",
+            "last_name": "O'NEIL-McDONALD",
+            "email": ["x@y.com"],
+            "phone": 4915112345678,
+            "phones": [1, None, {"a": 1}, "0049 151 12345678", "+49 (151) 123-456-78"],
+            "country": "Deutschland",
+            "postcode": 10115,
+            "city": ["Berlin"],
+            "job_title": "VP of Sales",
+            "loyalty": 3,
+        }
+    )
+    assert reasons(clean(payload)) == [
+        ("field_type", "full_name"),
+        ("field_type", "email"),
+        ("field_type", "phones"),
+        ("phone_invalid", "phones"),
+        ("field_type", "city"),
+    ]
+
+
+def test_pinned_structural_mapping_output():
+    payload = event(
+        {
+            "Name": "van der Berg, JAN",
+            "Tel1": "020 123 4567",
+            "Mobil": ["+31 6 12345678", "020 123 4567"],
+            "Strasse": "Hauptstr.",
+            "Hausnummer": 5,
+            "Land": "Netherlands",
+            "PLZ": "1234ab",
+            "EMail": "Jan@GMIAL.COM",
+            "Firma": "ACME B.V.",
+            "Geburtsdatum": "03/04/85",
+        },
+        source="crm_legacy",
+    )
+    result = clean(payload)
+    assert isinstance(result, Cleaned)
+    contact = result.contact
+    assert (contact.full_name, contact.family_name, contact.name_key) == (
+        "Jan van der Berg",
+        "van der Berg",
+        "jan van der berg",
+    )
+    assert [(p.e164, p.kind) for p in contact.phones] == [
+        ("+31201234567", "fixed_line"),
+        ("+31612345678", "mobile"),
+    ]
+    assert (contact.street, contact.postcode, contact.country) == ("Hauptstr. 5", "1234 AB", "NL")
+    assert (contact.company_key, contact.birth_date, contact.attributes) == (
+        "acme",
+        date(1985, 4, 3),
+        {},
+    )
+    assert [(w.code, w.field) for w in result.quality.warnings] == [
+        ("email_typo_domain", "email"),
+        ("date_two_digit_year", "birth_date"),
+    ]
+    assert result.quality.score == 0.7695
+
+
+def test_pinned_rename_mapping_and_special_use_domain():
+    payload = event(
+        {
+            "fullName": "Dr. Karl Jr.",
+            "mail": "k@mail.test",
+            "mobile": "(415) 555-2671",
+            "countryCode": "USA",
+            "state": "Calif.",
+            "industry": "Softwre",
+            "gender": "F",
+        },
+        source="erp",
+        record_type="lead",
+    )
+    assert reasons(clean(payload)) == [("email_invalid", "email"), ("required_missing", "company")]
+
+
+def test_pinned_seniority_state_and_picklists():
+    payload = event(
+        {
+            "full_name": "mary mcdonald",
+            "email": "mary@example.com",
+            "job_title": "Senior VP, Sales",
+            "country": "US",
+            "state": "California",
+            "industry": "software",
+        }
+    )
+    result = clean(payload)
+    assert isinstance(result, Cleaned)
+    contact = result.contact
+    assert (contact.full_name, contact.seniority, contact.state, contact.industry) == (
+        "Mary McDonald",
+        "vp",
+        "US-CA",
+        "Technology",
+    )

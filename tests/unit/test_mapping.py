@@ -1,6 +1,15 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from agents.core.mapping import MappingConfig, load_mappings, map_contact
+from agents.core.mapping import (
+    MappingConfig,
+    SourceMapping,
+    _renamed,
+    _restructured,
+    load_mappings,
+    map_contact,
+)
 
 MAPPINGS = load_mappings("config/mappings.yaml")
 
@@ -106,3 +115,21 @@ def test_mapping_does_not_modify_input():
 
 def test_empty_config_is_identity():
     assert map_contact("erp", {"fullName": "X"}, MappingConfig()) == {"fullName": "X"}
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "full_name", "phone", "email", "x", "y"]),
+        st.one_of(st.none(), st.just(""), st.just("  "), st.text(max_size=3), st.integers()),
+        max_size=8,
+    ),
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "x", "y"]),
+        st.sampled_from(["full_name", "phone", "email", "a", "z"]),
+        max_size=4,
+    ),
+)
+def test_rename_only_fast_path_equals_the_general_path(contact, rename):
+    fast = _renamed(contact, rename)
+    general = _restructured(contact, SourceMapping(rename=rename))
+    assert list(fast.items()) == list(general.items())  # same keys, values and order

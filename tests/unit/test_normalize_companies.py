@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agents.core.normalize.companies import normalize_company
+from agents.core.normalize.companies import SCRIPT_LEGAL_FORMS, normalize_company
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,8 @@ def test_normalize_company_is_idempotent_and_never_raises(raw):
     once = normalize_company(raw)
     if once.display is not None:
         assert normalize_company(once.display) == once
+
+
+def test_script_legal_forms_are_never_ascii():
+    # company_key skips the script legal forms for ASCII names; that is exact only while this holds.
+    assert not any(form.isascii() for form in SCRIPT_LEGAL_FORMS)

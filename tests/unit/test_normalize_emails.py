@@ -143,3 +143,23 @@ def test_normalize_email_is_idempotent_and_never_raises(raw):
     once = normalize_email(raw, policy=POLICY)
     if once.value is not None:
         assert normalize_email(once.value, policy=POLICY).value == once.value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a@b.test",
+        "a@test.com",
+        "a@b.localhost",
+        "a@b.local",
+        "a@mylocal.com",
+        "a@b.TEST",
+        "a@x.onion",
+        "a@in-addr.arpa",
+        "a@arpa.example",
+        "a@b.invalid",
+        "a@notinvalid.org",
+    ],
+)
+def test_fast_path_equals_email_validator_on_special_use_domains(raw):
+    assert canonical_email(raw) == reference_canonical_email(raw)

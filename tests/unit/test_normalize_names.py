@@ -1,8 +1,10 @@
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agents.core.normalize.names import name_key, normalize_name, phonetic_key
+from agents.core.normalize.names import _LATIN_LETTER, name_key, normalize_name, phonetic_key
 
 NAME_CASES = [
     # raw, display, given, family, key, notes
@@ -111,3 +113,24 @@ def test_normalize_name_is_idempotent_and_never_raises(raw):
         == again
     )
     phonetic_key(raw)
+
+
+def test_latin_letter_class_matches_the_case_rule_on_every_code_point():
+    def latin(char):
+        return (
+            ("a" <= char.lower() <= "z")
+            or ("\u00c0" <= char <= "\u024f")
+            or ("\u1e00" <= char <= "\u1eff")
+        )
+
+    expected = [code for code in range(sys.maxunicode + 1) if latin(chr(code))]
+    actual = [code for code in range(sys.maxunicode + 1) if _LATIN_LETTER.match(chr(code))]
+    assert actual == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "display"),
+    [("\u212aARL SMITH", "Karl Smith"), ("o'neil-mcdonald", "O'Neil-McDonald")],
+)
+def test_case_rules_on_kelvin_sign_and_compound_names(raw, display):
+    assert normalize_name(raw).full_name == display

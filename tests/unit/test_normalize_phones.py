@@ -1,9 +1,11 @@
+import re
+
 import phonenumbers
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from agents.core.normalize.phones import normalize_phone
+from agents.core.normalize.phones import PHONE_KINDS, classify, normalize_phone
 
 PHONE_CASES = [
     # raw, region, e164, number region, kind
@@ -81,9 +83,37 @@ def test_normalize_phone_never_raises_and_is_idempotent(raw, region):
     st.text(alphabet="0123456789", min_size=3, max_size=15),
     regions.filter(lambda r: r not in (None, "XX")),
 )
+@example("002000", "US")
 def test_validity_from_number_type_equals_is_valid_number(national, region):
     result = normalize_phone(national, region)
     if result.phone is not None:
-        number = phonenumbers.parse(national, region)
+        # normalize_phone reads a leading "00" (then a non-zero digit) as "+", so parse that text.
+        number = phonenumbers.parse(re.sub(r"^00(?=[1-9])", "+", national), region)
         assert result.phone.valid == phonenumbers.is_valid_number(number)
         assert result.phone.region == phonenumbers.region_code_for_number(number)
+
+
+@given(
+    st.sampled_from(["1", "7", "44", "39", "49", "86", "98", "262", "590", "800", "882"]),
+    st.text(alphabet="0123456789", min_size=2, max_size=14),
+)
+def test_classify_equals_public_region_and_type(calling_code, digits):
+    # classify() uses two private phonenumbers helpers: pin it to the public functions.
+    try:
+        number = phonenumbers.parse(f"+{calling_code}{digits}", None)
+    except phonenumbers.NumberParseException:
+        return
+    national = phonenumbers.national_significant_number(number)
+    number_type = phonenumbers.number_type(number)
+    assert classify(number.country_code, national) == (
+        phonenumbers.region_code_for_number(number),
+        PHONE_KINDS[number_type],
+        number_type != phonenumbers.PhoneNumberType.UNKNOWN,
+    )
+
+
+@pytest.mark.parametrize("national", ["00", "000", "0000", "0612345678", "0012", "3123456789"])
+def test_classify_rebuilds_leading_zeros(national):
+    number = phonenumbers.parse(f"+39{national}", None)
+    assert phonenumbers.national_significant_number(number) == national
+    assert classify(39, national)[0] == phonenumbers.region_code_for_number(number)

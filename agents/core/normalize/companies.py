@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agents.core.normalize.text import ZWNJ, ascii_key, collapse_whitespace, fold_text
+from agents.core.normalize.text import (
+    ZWNJ,
+    ascii_key,
+    ascii_key_of_folded,
+    collapse_whitespace,
+    fold_text,
+)
 
 LATIN_LEGAL_FORMS: frozenset[str] = frozenset(
     {
@@ -129,11 +135,14 @@ def normalize_company(raw: str) -> CompanyResult:
 def company_key(name: str) -> str:
     """Match key of a company name (see module docstring); "" when nothing is left."""
     text = fold_text(name).casefold().replace(ZWNJ, " ")
-    for form in SCRIPT_LEGAL_FORMS:
-        text = text.replace(form, " ")
+    if not text.isascii():  # every script legal form has non-ASCII letters (unit-tested)
+        for form in SCRIPT_LEGAL_FORMS:
+            text = text.replace(form, " ")
     text = _PUNCTUATION_KEEP_AMP.sub(lambda match: "" if match.group() == "." else " ", text)
     text = _AND.sub(" ", text).replace("&", "")  # "A & B" -> "a b", but "AT&T" -> "att"
     tokens = text.split()
     while len(tokens) > 1 and tokens[-1] in LATIN_LEGAL_FORMS:
         tokens.pop()
-    return ascii_key(" ".join(tokens))
+    key = " ".join(tokens)
+    # Single-spaced ASCII is already `fold_text` output: skip folding it again.
+    return ascii_key_of_folded(key) if key.isascii() else ascii_key(key)

@@ -29,7 +29,10 @@ from agents.core.normalize.text import Note
 _ATEXT = r"A-Za-z0-9_!#$%&'*+\-/=?^`{|}~"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _FAST_EMAIL = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@({_LABEL}(?:\.{_LABEL})+)")
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE = re.compile(
+    rf"(?:^|\.)(?:{'|'.join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)})\Z"
+)
+"""Matches exactly when the domain is a special-use name or ends with "." + one."""
 _EMAIL_MAX_LENGTH = 254
 _DOMAIN_MAX_LENGTH = 253
 
@@ -117,8 +120,7 @@ def _fast_domain_ok(domain: str) -> bool:
     if len(domain) > _DOMAIN_MAX_LENGTH or not domain[-1].isalpha() or "--" in domain:
         # "--" includes Punycode (xn--) labels: email-validator decodes them, so it decides.
         return False
-    lowered = domain.lower()
-    return not any(lowered == name or lowered.endswith("." + name) for name in _SPECIAL_USE)
+    return _SPECIAL_USE.search(domain.lower()) is None
 
 
 def normalize_email(

@@ -352,6 +352,10 @@ _SEPARATOR_RUNS = re.compile(r"\s*([-'])\s*")
 _DOTS = re.compile(r"\.(?=\S)")
 _FOREIGN_NAME_DOT = re.compile(r"\s*[·・]\s*")
 _CASE_PIECES = re.compile(r"([-'])")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u212a]")
+"""A letter `_case_token` treats as Latin: exactly the characters `c` with `"a" <= c.lower() <= "z"`
+or in Latin-1 Supplement..Latin Extended-B or Latin Extended Additional (U+212A KELVIN SIGN
+lowercases to "k"); `tests/unit/test_normalize_names.py` checks it against every code point."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,20 +570,13 @@ def _strip_titles(
     return text
 
 
-def _has_latin(token: str) -> bool:
-    return any(
-        ("a" <= c.lower() <= "z") or ("\u00c0" <= c <= "\u024f") or ("\u1e00" <= c <= "\u1eff")
-        for c in token
-    )
-
-
 def _case_token(token: str, *, first: bool) -> str:
     """Title-case an all-upper or all-lower Latin token; leave mixed case and other scripts."""
-    if not _has_latin(token) or not (token.isupper() or token.islower()):
+    if not (token.isupper() or token.islower()) or _LATIN_LETTER.search(token) is None:
         return token
     if not first and token.casefold() in NAME_PARTICLES:
         return token.lower()
-    pieces = _CASE_PIECES.split(token)
+    pieces = _CASE_PIECES.split(token) if "-" in token or "'" in token else (token,)
     out = []
     for piece in pieces:
         lower = piece.lower()
