@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from faust.types import EventT, StreamT
+from redis.exceptions import ClusterDownError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -24,7 +25,8 @@ from schemas.wire import to_bytes
 from streams.app import app, input_topic
 
 log = logging.getLogger(__name__)
-INFRA_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+INFRA_ERRORS = (RedisConnectionError, RedisTimeoutError, ClusterDownError, TryAgainError, OSError)
+"""Outages to wait out (the batch is retried, nothing is dropped); anything else is a bug."""
 
 
 async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:

@@ -15,9 +15,27 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
 
 CONTACT_FIELDS: tuple[str, ...] = (
-    "first_name", "middle_name", "last_name", "full_name", "email", "emails", "phone", "phones",
-    "company", "job_title", "street", "street2", "city", "postcode", "state", "country",
-    "birth_date", "gender", "national_id", "linkedin_url", "industry",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "full_name",
+    "email",
+    "emails",
+    "phone",
+    "phones",
+    "company",
+    "job_title",
+    "street",
+    "street2",
+    "city",
+    "postcode",
+    "state",
+    "country",
+    "birth_date",
+    "gender",
+    "national_id",
+    "linkedin_url",
+    "industry",
 )
 """Canonical contact field names (event-contract.md), in documentation order."""
 
@@ -41,9 +59,15 @@ class ContactChangeEvent(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="allow", str_strip_whitespace=True)
 
-    event_id: NonEmptyStr = Field(description="Unique per event; redelivery must not change outcomes.")
-    event_type: EventType = Field(EventType.UPSERTED, description="`contact.deleted` is an erasure request.")
-    source: NonEmptyStr = Field(description="System the record comes from; selects the field mapping.")
+    event_id: NonEmptyStr = Field(
+        description="Unique per event; redelivery must not change outcomes."
+    )
+    event_type: EventType = Field(
+        EventType.UPSERTED, description="`contact.deleted` is an erasure request."
+    )
+    source: NonEmptyStr = Field(
+        description="System the record comes from; selects the field mapping."
+    )
     external_id: NonEmptyStr | None = Field(
         None, description="Record id in its source system; defaults to `event_id`."
     )
@@ -52,7 +76,9 @@ class ContactChangeEvent(BaseModel):
     owner: NonEmptyStr | None = Field(None, description="CRM user who owns the record.")
     department: NonEmptyStr | None = Field(None, description="The owner's department.")
     schema_version: int = Field(1, ge=1, description="Contract version.")
-    contact: dict[str, Any] = Field(description="The record's fields (canonical names after mapping).")
+    contact: dict[str, Any] = Field(
+        description="The record's fields (canonical names after mapping)."
+    )
 
     @model_validator(mode="after")
     def _default_external_id(self) -> ContactChangeEvent:
@@ -69,5 +95,3 @@ class ContactChangeEvent(BaseModel):
 def event_key(source: str, external_id: str) -> bytes:
     """Kafka message key of the input topic: keeps changes to one source record ordered."""
     return f"{source}:{external_id}".encode()
-
-

@@ -42,7 +42,9 @@ class MatchDecision(Strict):
     entity_id: str | None = Field(description="Entity the record now belongs to.")
     matched_entity_id: str | None = Field(None, description="Best candidate entity, if any.")
     score: float | None = Field(None, ge=0, le=1, description="Match probability of the best pair.")
-    match_weight: float | None = Field(None, description="Total log2 Bayes factor of the best pair.")
+    match_weight: float | None = Field(
+        None, description="Total log2 Bayes factor of the best pair."
+    )
     explanation: tuple[FieldComparison, ...] = ()
     candidates: int = Field(0, description="Candidate records scored.")
     reason: str = Field("", description="One-line human summary of the decision.")

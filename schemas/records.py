@@ -38,7 +38,9 @@ class NormalizedContact(Strict):
     given_name: str | None = None
     middle_name: str | None = None
     family_name: str | None = None
-    name_script: str | None = Field(None, description="Dominant script: latin, han, arabic, kana, ...")
+    name_script: str | None = Field(
+        None, description="Dominant script: latin, han, arabic, kana, ..."
+    )
     name_key: str | None = Field(
         None, description="Transliterated lowercase ASCII match key, given name first."
     )
@@ -48,7 +50,8 @@ class NormalizedContact(Strict):
     company_key: str | None = Field(None, description="Company match key: legal forms removed.")
     job_title: str | None = None
     seniority: str | None = Field(
-        None, description="Job-title seniority from the configured picklist (c_level, vp, director, ...)."
+        None,
+        description="Job-title seniority from the configured picklist (c_level, vp, director, ...).",
     )
     street: str | None = None
     street2: str | None = None

@@ -51,7 +51,10 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
     )
     app.settings = settings
     app.metrics = DQMetrics.create(
-        registry, label_limits=LabelLimits(sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values)
+        registry,
+        label_limits=LabelLimits(
+            sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values
+        ),
     )
     app.metrics.set_build_info(VERSION, RULES_VERSION)
     mount_metrics(app, registry)

@@ -67,7 +67,9 @@ async def dedupe_file(
     """Run the pipeline over `path`, write result lines to `out`; returns counts by decision/status.
 
     Each line also carries `final_entity_id`: the entity after every later merge in the run.
+    A fresh prefix (none given) is deleted afterwards; a given prefix keeps the index.
     """
+    fresh = prefix is None
     prefix = prefix or f"{settings.redis.key_prefix}:dedupe:{uuid.uuid4().hex[:10]}"
     pipeline = build_pipeline(settings, metrics=None, prefix=prefix)
     counts: Counter[str] = Counter()
@@ -90,6 +92,8 @@ async def dedupe_file(
             counts[line["decision"] or line["status"]] += 1
             out.write(orjson.dumps(line) + b"\n")
     finally:
+        if fresh:  # nobody can reach a fresh prefix after the run: do not leave it behind
+            await pipeline.index.drop()
         await pipeline.index.aclose()
     return counts
 

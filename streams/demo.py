@@ -83,17 +83,30 @@ def main(settings: Settings, *, keep_running: bool = False) -> int:
     with log_path.open("ab") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "streams", "worker", "-l", "info"],
-            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
         )
     try:
-        sent = publish_file(SAMPLE, source=None, bootstrap_servers=settings.kafka.bootstrap_servers, topic=settings.kafka.input_topic)
+        sent = publish_file(
+            SAMPLE,
+            source=None,
+            bootstrap_servers=settings.kafka.bootstrap_servers,
+            topic=settings.kafka.input_topic,
+        )
         print(f"published {sent} events from {SAMPLE.relative_to(REPO_ROOT)}")
         ids = sample_event_ids(SAMPLE)
         found = collect(settings, ids)
-        cleaned, rejected = found[settings.kafka.cleaned_topic], found[settings.kafka.rejected_topic]
+        cleaned, rejected = (
+            found[settings.kafka.cleaned_topic],
+            found[settings.kafka.rejected_topic],
+        )
         decisions = Counter(v["match"]["decision"] for v in cleaned.values() if v.get("match"))
         codes = Counter(r["code"] for v in rejected.values() for r in v["reasons"])
-        print(f"cleaned: {len(cleaned)}  rejected: {len(rejected)}  (of {len(ids)} events with an id)")
+        print(
+            f"cleaned: {len(cleaned)}  rejected: {len(rejected)}  (of {len(ids)} events with an id)"
+        )
         print("decisions: " + ", ".join(f"{k}={v}" for k, v in decisions.most_common()))
         print("rejection reasons: " + ", ".join(f"{k}={v}" for k, v in codes.most_common()))
         missing = ids - cleaned.keys() - rejected.keys()
@@ -103,7 +116,9 @@ def main(settings: Settings, *, keep_running: bool = False) -> int:
         return 0
     finally:
         if keep_running:
-            print(f"worker left running (pid {worker.pid}); metrics on http://localhost:{settings.web_port}/metrics")
+            print(
+                f"worker left running (pid {worker.pid}); metrics on http://localhost:{settings.web_port}/metrics"
+            )
         else:
             worker.send_signal(signal.SIGTERM)
             try:

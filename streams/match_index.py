@@ -31,7 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from agents.core.entities import BlockView, LookupRequest, Plan, Snapshot, StoredRecord
+from agents.core.entities import BlockView, LookupRequest, Op, Plan, Snapshot, StoredRecord
 from schemas.outputs import MatchDecision
 from streams.settings import MatchSettings, RedisSettings
 
@@ -267,10 +267,11 @@ class RedisMatchIndex:
             [
                 [
                     [[field, str(expected)] for field, expected in plan.checks.items()],
-                    [[op.command, op.key, [_arg(a) for a in op.args]] for op in plan.ops],
+                    plan.ops,
                 ]
                 for plan in writing
-            ]
+            ],
+            default=_bytes_as_text,
         )
         call = self._commit(keys=[self.key("ver")], args=[self._prefix, encoded])
         results = iter(await self._timed("commit", call))
@@ -306,9 +307,14 @@ class RedisMatchIndex:
 
     async def drop(self) -> int:
         """Delete every key of this index (tests and fresh `dedupe` runs). Returns keys deleted."""
-        deleted = 0
+        deleted, batch = 0, []
         async for key in self._client.scan_iter(match=f"{self._tag}:*", count=1000):
-            deleted += await self._client.delete(key)
+            batch.append(key)
+            if len(batch) >= 1000:
+                deleted += await self._client.unlink(*batch)
+                batch = []
+        if batch:
+            deleted += await self._client.unlink(*batch)
         return deleted
 
 
@@ -318,11 +324,13 @@ def parse_stored_record(doc: bytes) -> StoredRecord:
     return StoredRecord.from_json(doc)
 
 
-def _arg(value: str | int | float | bytes) -> str:
-    """A command argument as the string Lua passes on to Redis."""
+def _bytes_as_text(value: object) -> str | tuple[Any, ...]:
+    """JSON hook: `Op` tuples travel as arrays, bytes arguments (record JSON) as text."""
+    if isinstance(value, Op):
+        return tuple(value)
     if isinstance(value, bytes):
         return value.decode()
-    return value if isinstance(value, str) else repr(value)
+    raise TypeError(f"cannot send {type(value).__name__} to Redis")
 
 
 def _text(value: bytes | None) -> str | None:

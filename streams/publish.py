@@ -23,14 +23,21 @@ from schemas.events import event_key
 ID_COLUMNS = ("external_id", "id", "record_id")
 
 
-def csv_events(path: Path, source: str, *, now: datetime | None = None) -> Iterator[tuple[bytes | None, bytes]]:
+def csv_events(
+    path: Path, source: str, *, now: datetime | None = None
+) -> Iterator[tuple[bytes | None, bytes]]:
     """(key, value) per CSV row: the row as `contact`, inside a contract envelope."""
     occurred_at = (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
     with path.open(newline="", encoding="utf-8-sig") as handle:
         for row_number, row in enumerate(csv.DictReader(handle), start=1):
             contact = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-            external_id = next((contact.pop(c) for c in ID_COLUMNS if c in contact), f"{path.stem}-row-{row_number}")
-            digest = hashlib.blake2b(json.dumps(contact, sort_keys=True).encode(), digest_size=6).hexdigest()
+            external_id = next(
+                (contact.pop(c) for c in ID_COLUMNS if c in contact),
+                f"{path.stem}-row-{row_number}",
+            )
+            digest = hashlib.blake2b(
+                json.dumps(contact, sort_keys=True).encode(), digest_size=6
+            ).hexdigest()
             event = {
                 "event_id": f"{source}:{external_id}:{digest}",
                 "source": source,
@@ -75,7 +82,9 @@ def publish_file(path: Path, *, source: str | None, bootstrap_servers: str, topi
         messages = csv_events(path, source)
     else:
         messages = jsonl_events(path, source)
-    producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=20, max_request_size=4_194_304)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap_servers, acks="all", linger_ms=20, max_request_size=4_194_304
+    )
     sent = 0
     try:
         for key, value in messages:

@@ -32,13 +32,22 @@ def topic_specs(kafka: KafkaSettings) -> tuple[TopicSpec, ...]:
     n = kafka.topic_partitions
     return (
         TopicSpec(kafka.input_topic, n, {}, "input, keyed by `source:external_id`"),
-        TopicSpec(kafka.cleaned_topic, n, {}, "accepted events, normalized, with quality report and match decision"),
+        TopicSpec(
+            kafka.cleaned_topic,
+            n,
+            {},
+            "accepted events, normalized, with quality report and match decision",
+        ),
         TopicSpec(kafka.rejected_topic, n, {}, "dead letters: original payload and every reason"),
         TopicSpec(kafka.review_topic, n, {}, "candidate duplicates that need a person"),
         TopicSpec(
             kafka.golden_topic,
             n,
-            {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"},
+            {
+                "cleanup.policy": "compact",
+                "min.cleanable.dirty.ratio": "0.1",
+                "segment.ms": "3600000",
+            },
             "one golden record per entity, keyed by entity id (null value = tombstone)",
         ),
     )
@@ -54,7 +63,14 @@ def ensure_topics(kafka: KafkaSettings) -> list[str]:
         for spec in missing:
             try:
                 admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, kafka.replication_factor, topic_configs=spec.configs)]
+                    [
+                        NewTopic(
+                            spec.name,
+                            spec.partitions,
+                            kafka.replication_factor,
+                            topic_configs=spec.configs,
+                        )
+                    ]
                 )
                 created.append(spec.name)
             except TopicAlreadyExistsError:  # another worker created it in between

@@ -16,11 +16,14 @@ from streams.match_index import RedisMatchIndex
 from streams.settings import Settings
 
 
-def build_pipeline(settings: Settings, metrics: DQMetrics | None, *, prefix: str | None = None) -> ContactPipeline:
+def build_pipeline(
+    settings: Settings, metrics: DQMetrics | None, *, prefix: str | None = None
+) -> ContactPipeline:
     """The processing pipeline with its Redis index, from settings (used by worker and `dedupe`)."""
-
     observe = metrics.observe_redis if metrics is not None else None
-    index = RedisMatchIndex.from_settings(settings.redis, settings.match, prefix=prefix, observe=observe)
+    index = RedisMatchIndex.from_settings(
+        settings.redis, settings.match, prefix=prefix, observe=observe
+    )
     match = settings.match
     policy = MatchPolicy(
         model=load_match_model(match.model_path),
@@ -29,7 +32,9 @@ def build_pipeline(settings: Settings, metrics: DQMetrics | None, *, prefix: str
         event_ttl_seconds=settings.redis.event_ttl_seconds,
     )
     return ContactPipeline(
-        cleaning=load_cleaning_config(settings.cleaning.rules_path, settings.cleaning.mappings_path),
+        cleaning=load_cleaning_config(
+            settings.cleaning.rules_path, settings.cleaning.mappings_path
+        ),
         index=index,
         policy=policy,
         survivorship=SurvivorshipRules(),

@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -140,8 +140,7 @@ class Snapshot:
     total_records: int = 0
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """One Redis write: command, key (relative to the prefix) and arguments."""
 
     command: str

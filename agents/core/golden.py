@@ -52,11 +52,9 @@ class SurvivorshipRules:
 
 
 def _completeness(record: StoredRecord) -> int:
-    return sum(
-        1
-        for value in record.contact.model_dump(exclude_defaults=True).values()
-        if value not in (None, (), {})
-    )
+    """Fields the record's contact carries (its model's explicitly set, non-empty fields)."""
+    contact = record.contact
+    return sum(1 for name in contact.model_fields_set if getattr(contact, name) not in (None, (), {}))
 
 
 def _ranked(

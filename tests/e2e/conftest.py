@@ -71,9 +71,13 @@ class Namespace:
     def create_topics(self) -> None:
         """Create the namespace's topics as the worker would (so publishing first is safe)."""
         kafka = KafkaSettings(
-            broker=f"kafka://{self.bootstrap}", topic_partitions=self.partitions,
-            input_topic=self.topic("changes"), cleaned_topic=self.topic("cleaned"), rejected_topic=self.topic("rejected"),
-            review_topic=self.topic("review"), golden_topic=self.topic("golden"),
+            broker=f"kafka://{self.bootstrap}",
+            topic_partitions=self.partitions,
+            input_topic=self.topic("changes"),
+            cleaned_topic=self.topic("cleaned"),
+            rejected_topic=self.topic("rejected"),
+            review_topic=self.topic("review"),
+            golden_topic=self.topic("golden"),
         )
         ensure_topics(kafka)
 
@@ -83,22 +87,34 @@ class Namespace:
         with log.open("wb") as handle:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "streams", "worker", "-l", "info"],
-                cwd=REPO, env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=REPO,
+                env=self.env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return proc
 
     def log_tail(self, lines: int = 60) -> str:
-        return "\n".join(f"--- {p.name}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-lines:]) for p in self.logs if p.exists())
+        return "\n".join(
+            f"--- {p.name}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-lines:])
+            for p in self.logs
+            if p.exists()
+        )
 
     def publish(self, payloads: list[tuple[bytes | None, bytes]]) -> None:
         self.create_topics()
-        producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", max_request_size=4_194_304)
+        producer = KafkaProducer(
+            bootstrap_servers=self.bootstrap, acks="all", max_request_size=4_194_304
+        )
         for key, value in payloads:
             producer.send(self.topic("changes"), key=key, value=value)
         producer.flush()
         producer.close()
 
-    def publish_in_background(self, payloads: list[tuple[bytes | None, bytes]], per_second: float) -> threading.Thread:
+    def publish_in_background(
+        self, payloads: list[tuple[bytes | None, bytes]], per_second: float
+    ) -> threading.Thread:
         """Publish at a steady rate from a thread (so a worker can be stopped mid-stream)."""
         self.create_topics()
 
@@ -117,9 +133,17 @@ class Namespace:
         thread.start()
         return thread
 
-    def read(self, name: str, *, until: int | None = None, timeout_s: float = 90.0, idle_s: float = 3.0) -> list[tuple[bytes | None, bytes | None]]:
+    def read(
+        self, name: str, *, until: int | None = None, timeout_s: float = 90.0, idle_s: float = 3.0
+    ) -> list[tuple[bytes | None, bytes | None]]:
         """All messages of an output topic: until `until` distinct messages arrive, else until idle."""
-        consumer = KafkaConsumer(self.topic(name), bootstrap_servers=self.bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, consumer_timeout_ms=int(idle_s * 1000))
+        consumer = KafkaConsumer(
+            self.topic(name),
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            consumer_timeout_ms=int(idle_s * 1000),
+        )
         found: list[tuple[bytes | None, bytes | None]] = []
         deadline = time.monotonic() + timeout_s
         try:
@@ -136,7 +160,14 @@ class Namespace:
 
     def outputs_by_event(self, timeout_s: float, expected: set[str]) -> dict[str, dict]:
         """event_id -> last output (cleaned or rejected) until every expected id has one."""
-        consumer = KafkaConsumer(self.topic("cleaned"), self.topic("rejected"), bootstrap_servers=self.bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, consumer_timeout_ms=1000)
+        consumer = KafkaConsumer(
+            self.topic("cleaned"),
+            self.topic("rejected"),
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            consumer_timeout_ms=1000,
+        )
         found: dict[str, dict] = {}
         deadline = time.monotonic() + timeout_s
         try:

@@ -13,15 +13,36 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 def record(rid: str, source: str, day: int, points: dict, **contact: object) -> StoredRecord:
     return StoredRecord(
-        record_id=rid, owner=f"owner-{source}", source=source,
-        occurred_at=datetime(2026, 1, day, tzinfo=UTC), contact=NormalizedContact(**contact),  # type: ignore[arg-type]
-        points=points, block_keys=(),
+        record_id=rid,
+        owner=f"owner-{source}",
+        source=source,
+        occurred_at=datetime(2026, 1, day, tzinfo=UTC),
+        contact=NormalizedContact(**contact),  # type: ignore[arg-type]
+        points=points,
+        block_keys=(),
     )
 
 
 def test_every_contact_point_survives_with_its_sources_and_last_seen() -> None:
-    a = record("webform:1", "webform", 1, {"email": {"a@x.com": "2026-01-01T00:00:00+00:00"}}, full_name="Ann Lee")
-    b = record("erp:9", "erp", 5, {"email": {"a@x.com": "2026-01-05T00:00:00+00:00", "ann@corp.com": "2026-01-05T00:00:00+00:00"}}, full_name="Ann Lee")
+    a = record(
+        "webform:1",
+        "webform",
+        1,
+        {"email": {"a@x.com": "2026-01-01T00:00:00+00:00"}},
+        full_name="Ann Lee",
+    )
+    b = record(
+        "erp:9",
+        "erp",
+        5,
+        {
+            "email": {
+                "a@x.com": "2026-01-05T00:00:00+00:00",
+                "ann@corp.com": "2026-01-05T00:00:00+00:00",
+            }
+        },
+        full_name="Ann Lee",
+    )
     golden = build_golden("E1", [a, b], SurvivorshipRules(), now=NOW)
     emails = {p.value: p for p in golden.emails}
     assert set(emails) == {"a@x.com", "ann@corp.com"}
@@ -32,8 +53,26 @@ def test_every_contact_point_survives_with_its_sources_and_last_seen() -> None:
 
 
 def test_source_priority_most_recent_and_most_frequent() -> None:
-    old_erp = record("erp:1", "erp", 1, {}, company="ACME GmbH", job_title="Engineer", birth_date=date(1980, 1, 2), country="DE")
-    new_web = record("webform:2", "webform", 9, {}, company="Acme", job_title="CTO", birth_date=date(1980, 1, 2), country="AT")
+    old_erp = record(
+        "erp:1",
+        "erp",
+        1,
+        {},
+        company="ACME GmbH",
+        job_title="Engineer",
+        birth_date=date(1980, 1, 2),
+        country="DE",
+    )
+    new_web = record(
+        "webform:2",
+        "webform",
+        9,
+        {},
+        company="Acme",
+        job_title="CTO",
+        birth_date=date(1980, 1, 2),
+        country="AT",
+    )
     shop = record("shop:3", "shop", 3, {}, birth_date=date(1980, 2, 1), country="DE")
     golden = build_golden("E2", [new_web, old_erp, shop], SurvivorshipRules(), now=NOW)
     assert golden.company == "ACME GmbH"  # source priority: erp first
@@ -44,5 +83,16 @@ def test_source_priority_most_recent_and_most_frequent() -> None:
 
 def test_most_complete_name_wins() -> None:
     sparse = record("webform:1", "webform", 9, {}, full_name="J. Smith")
-    full = record("erp:1", "erp", 1, {}, full_name="John Smith", given_name="John", family_name="Smith", city="Leeds")
-    assert build_golden("E3", [sparse, full], SurvivorshipRules(), now=NOW).full_name == "John Smith"
+    full = record(
+        "erp:1",
+        "erp",
+        1,
+        {},
+        full_name="John Smith",
+        given_name="John",
+        family_name="Smith",
+        city="Leeds",
+    )
+    assert (
+        build_golden("E3", [sparse, full], SurvivorshipRules(), now=NOW).full_name == "John Smith"
+    )
