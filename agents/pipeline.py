@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
-from agents.core.entities import LookupRequest, MatchPolicy, Plan, lookup_request, plan_event
+from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
 from agents.core.golden import SurvivorshipRules, build_golden
 from monitoring.metrics import DQMetrics
 from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
@@ -163,6 +164,8 @@ class ContactPipeline:
         golden_ids: dict[str, None] = {}
         tombstones: dict[str, None] = {}
         redirects: dict[str, str] = {}
+        touched: Counter[str] = Counter()
+        fresh: dict[str, StoredRecord] = {}
         for item in pending:
             plan = item.plan
             assert plan is not None
@@ -198,11 +201,17 @@ class ContactPipeline:
             golden_ids.update(dict.fromkeys(plan.golden_entities))
             tombstones.update(dict.fromkeys(plan.tombstones))
             redirects.update(dict(plan.redirects))
+            touched.update([*plan.golden_entities, *plan.tombstones, *(e for r in plan.redirects for e in r)])
+            if plan.fresh is not None:
+                fresh[plan.golden_entities[0]] = plan.fresh
             if self.metrics is not None:
                 self._observe_cleaned(cleaned, replayed=not plan.ops)
         if not pending:
             return
-        records = await self.index.entity_records([*golden_ids, *tombstones])
+        # A brand-new entity touched by no other event of the batch holds just its own record:
+        # no need to read it back from the index.
+        records = {entity: [record] for entity, record in fresh.items() if touched[entity] == 1}
+        records.update(await self.index.entity_records([e for e in [*golden_ids, *tombstones] if e not in records]))
         last = results[pending[-1].position].outbound
         for absorbed, survivor in redirects.items():
             redirect = GoldenRecord(entity_id=absorbed, merged_into=survivor, updated_at=now)

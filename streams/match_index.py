@@ -44,8 +44,8 @@ CallObserver = Callable[[str, float, bool], None]
 
 # SNAPSHOT: ARGV = prefix, cap per key, max candidates, JSON list of requests
 # [event_id, record_id, name_key or "", [block keys]]. Reply per request:
-# {evt, rec, entity, erased, record_version, name_count, total, {members, size, version}*,
-#  candidate_ids, candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions}
+# {evt, rec, entity, erased, record_version, name_count, total, {size, version}* per key,
+#  candidate_ids (newest first per key, keys in the order given, unique, capped), candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions}
 SNAPSHOT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local cap, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -68,7 +68,7 @@ for r, req in ipairs(cjson.decode(ARGV[4])) do
     local members = redis.call('ZREVRANGE', p .. 'blk:' .. key, 0, cap - 1)
     local size = #members
     if size >= cap then size = redis.call('ZCARD', p .. 'blk:' .. key) end
-    reply[#reply + 1] = {members, size, redis.call('HGET', ver, 'b:' .. key) or false}
+    reply[#reply + 1] = {size, redis.call('HGET', ver, 'b:' .. key) or false}
     for _, member in ipairs(members) do
       if #ids < limit and member ~= record_id and not seen[member] then
         seen[member] = true
@@ -104,9 +104,9 @@ end
 return out
 """
 
-# COMMIT: ARGV = prefix, JSON list of plans [[[field, expected]*], [[command, key, [args]]*]]
-# (keys relative to the prefix, args as strings). Each plan is applied only if all its checked
-# versions are unchanged, else nothing of it is written. Reply: 1/0 per plan. REHOME moves every
+# COMMIT: ARGV = prefix, JSON list of plans [[[field, expected]*], [[command, key, [args]]*],
+# [version field]*] (keys relative to the prefix). Each plan is applied only if all its checked
+# versions are unchanged, else nothing of it is written; applying it increments its bumps. Reply: 1/0 per plan. REHOME moves every
 # record of an absorbed entity (key `ent:<absorbed>`, args [survivor]) to the survivor.
 COMMIT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
@@ -130,6 +130,7 @@ for n, plan in ipairs(cjson.decode(ARGV[2])) do
         redis.call(cmd, key, unpack(args))
       end
     end
+    for _, version_field in ipairs(plan[3]) do redis.call('HINCRBY', ver, version_field, 1) end
   end
   results[n] = ok and 1 or 0
 end
@@ -268,6 +269,7 @@ class RedisMatchIndex:
                 [
                     [[field, str(expected)] for field, expected in plan.checks.items()],
                     plan.ops,
+                    plan.bumps,
                 ]
                 for plan in writing
             ],
@@ -341,8 +343,8 @@ def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
     """Turn one request's part of the snapshot script's reply into a `Snapshot`."""
     applied, existing, entity, erased, record_version, name_count, total = reply[:7]
     blocks = {
-        key: BlockView(int(version or 0), int(size), tuple(m.decode() for m in members))
-        for key, (members, size, version) in zip(
+        key: BlockView(int(version or 0), int(size))
+        for key, (size, version) in zip(
             req.block_keys, reply[7 : 7 + len(req.block_keys)], strict=True
         )
     }

@@ -46,9 +46,10 @@ from schemas.records import NormalizedContact
 POINT_KINDS = ("email", "phone", "address")
 
 
-def entity_id_for(record_id: str) -> str:
-    """Deterministic entity id of the entity first created by `record_id` (replays give the same ids)."""
-    return "E" + hashlib.blake2b(record_id.encode(), digest_size=8).hexdigest()
+def entity_id_for(event_id: str) -> str:
+    """Id of the entity an event creates: deterministic (a replay gives the same id) and never
+    reused (a record erased and entered again starts a new entity, not the old one's)."""
+    return "E" + hashlib.blake2b(event_id.encode(), digest_size=8).hexdigest()
 
 
 def contact_points(contact: NormalizedContact) -> dict[str, list[str]]:
@@ -115,11 +116,10 @@ class StoredRecord:
 
 @dataclass(frozen=True)
 class BlockView:
-    """One blocking key as read: its version, its size, and the newest members (capped)."""
+    """One blocking key as read: its version and its size (all members, not only those read)."""
 
     version: int
     size: int
-    members: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class Snapshot:
     erased_at: datetime | None = None
     record_version: int = 0
     blocks: Mapping[str, BlockView] = field(default_factory=dict)
-    candidates: Mapping[str, StoredRecord] = field(default_factory=dict)
+    candidates: Mapping[str, StoredRecord] = field(default_factory=dict)  # in blocking-key order
     candidate_entities: Mapping[str, str] = field(default_factory=dict)
     entity_versions: Mapping[str, int] = field(default_factory=dict)
     name_count: int = 0
@@ -165,10 +165,12 @@ class Plan:
     decision: MatchDecision
     checks: Mapping[str, int] = field(default_factory=dict)
     ops: tuple[Op, ...] = ()
+    bumps: tuple[str, ...] = ()  # version counters incremented when the plan applies
     review: ReviewItem | None = None
     golden_entities: tuple[str, ...] = ()  # golden records to rebuild and publish
     tombstones: tuple[str, ...] = ()  # entities with no record left
     redirects: tuple[tuple[str, str], ...] = ()  # (absorbed, survivor)
+    fresh: StoredRecord | None = None  # the only record of an entity this plan creates
 
 
 def lookup_request(event: ContactChangeEvent, contact: NormalizedContact) -> LookupRequest:
@@ -240,10 +242,11 @@ class _PlanBuilder:
         self.policy = policy
         self.checks: dict[str, int] = {f"r:{event.record_id}": snapshot.record_version}
         self.ops: list[Op] = []
+        self.bumps: dict[str, None] = {}
 
     # -- building blocks -------------------------------------------------------------------
     def _bump(self, version_field: str) -> None:
-        self.ops.append(Op("HINCRBY", "ver", (version_field, 1)))
+        self.bumps[version_field] = None
 
     def _check_entity(self, entity_id: str) -> None:
         self.checks[f"e:{entity_id}"] = self.snapshot.entity_versions.get(entity_id, 0)
@@ -281,7 +284,9 @@ class _PlanBuilder:
                 (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds),
             )
         )
-        return Plan(decision=decision, checks=self.checks, ops=tuple(self.ops), **outputs)
+        return Plan(
+            decision=decision, checks=self.checks, ops=tuple(self.ops), bumps=tuple(self.bumps), **outputs
+        )
 
     def _stored(self, contact: NormalizedContact, previous: StoredRecord | None) -> StoredRecord:
         seen = self.event.occurred_at.isoformat()
@@ -367,7 +372,7 @@ class _PlanBuilder:
             ),
             key=lambda v: (-v.score.match_weight, v.entity),
         )
-        new_entity = entity_id_for(self.event.record_id)
+        new_entity = entity_id_for(self.event.event_id)
         if not verdicts:
             decision, reason = decide(None, same_owner=True, thresholds=self.policy.thresholds)
             return self._join(
@@ -376,7 +381,7 @@ class _PlanBuilder:
                 (),
                 MatchDecision(decision=decision, entity_id=new_entity, reason=reason),
             )
-        candidates_scored = sum(1 for _ in self._candidate_records())
+        candidates_scored = len(self.snapshot.candidates)
         mergeable = [v for v in verdicts if v.decision is Decision.MERGED]
         if mergeable:
             # A record that links several entities merges them all into the smallest id.
@@ -408,20 +413,9 @@ class _PlanBuilder:
 
     # -- helpers of match --------------------------------------------------------------------
     def _candidate_records(self) -> Iterable[StoredRecord]:
-        seen: set[str] = set()
-        for key in self.request.block_keys:
-            view = self.snapshot.blocks.get(key)
-            for rid in view.members if view else ():
-                if (
-                    rid in seen
-                    or rid == self.event.record_id
-                    or rid not in self.snapshot.candidates
-                ):
-                    continue
-                seen.add(rid)
-                if len(seen) > self.policy.max_candidates:
-                    return
-                yield self.snapshot.candidates[rid]
+        # The index already read them newest first per key, strong keys first, without this
+        # record, and capped (`MatchSettings.max_candidates`).
+        return self.snapshot.candidates.values()
 
     def _score_candidates(
         self, contact: NormalizedContact
@@ -449,7 +443,8 @@ class _PlanBuilder:
         review: ReviewItem | None = None,
     ) -> Plan:
         self._check_entity(entity)
-        self._write_record(self._stored(contact, None), entity)
+        record = self._stored(contact, None)
+        self._write_record(record, entity)
         self._count_name(self.request.name_key, +1)
         self.ops.append(Op("HINCRBY", "stats", ("records", 1)))
         if decision.decision is not Decision.MERGED:
@@ -471,6 +466,7 @@ class _PlanBuilder:
             review=review,
             golden_entities=(entity,),
             redirects=tuple((other, entity) for other in absorbed),
+            fresh=record if decision.decision is not Decision.MERGED else None,
         )
 
     def _review(self, contact: NormalizedContact, entity: str, top: _Verdict) -> ReviewItem:

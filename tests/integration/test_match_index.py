@@ -190,3 +190,15 @@ async def test_record_linking_two_entities_merges_them(index: RedisMatchIndex) -
 async def test_lookup_request_has_no_keys_for_erasure() -> None:
     request = lookup_request(event("x", event_type="contact.deleted"), person(1))
     assert request == LookupRequest("x", "webform:x", (), request.name_key)
+
+
+async def test_a_record_entered_again_after_erasure_starts_a_new_entity(index: RedisMatchIndex) -> None:
+    """Erasing a record that started an entity, then entering it again, must not slip it back
+    into that entity (which still holds other records) without a match decision."""
+    birth = {"birth_date": datetime(1985, 3, 1).date()}
+    first = await apply(index, event("s1", external_id="rec-1"), person(3, **birth))
+    joined = await apply(index, event("s2", source="erp"), person(3, **birth))
+    assert joined.decision.decision is Decision.MERGED
+    await apply(index, event("s3", external_id="rec-1", minutes=10, event_type="contact.deleted"), NormalizedContact())
+    again = await apply(index, event("s4", external_id="rec-1", minutes=20), person(3, **birth, emails=("x@y.org",), phones=()))
+    assert again.decision.entity_id != first.decision.entity_id or again.decision.decision is Decision.MERGED
