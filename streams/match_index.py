@@ -104,7 +104,7 @@ end
 return out
 """
 
-# COMMIT: ARGV = prefix, JSON list of plans [[[field, expected]*], [[command, key, [args]]*],
+# COMMIT: ARGV = prefix, JSON list of plans [[[field, expected int]*], [[command, key, [args]]*],
 # [version field]*] (keys relative to the prefix). Each plan is applied only if all its checked
 # versions are unchanged, else nothing of it is written; applying it increments its bumps. Reply: 1/0 per plan. REHOME moves every
 # record of an absorbed entity (key `ent:<absorbed>`, args [survivor]) to the survivor.
@@ -114,7 +114,7 @@ local results = {}
 for n, plan in ipairs(cjson.decode(ARGV[2])) do
   local ok = true
   for _, check in ipairs(plan[1]) do
-    if (redis.call('HGET', ver, check[1]) or '0') ~= check[2] then ok = false; break end
+    if tonumber(redis.call('HGET', ver, check[1]) or 0) ~= check[2] then ok = false; break end
   end
   if ok then
     for _, op in ipairs(plan[2]) do
@@ -267,7 +267,7 @@ class RedisMatchIndex:
         encoded = orjson.dumps(
             [
                 [
-                    [[field, str(expected)] for field, expected in plan.checks.items()],
+                    tuple(plan.checks.items()),
                     plan.ops,
                     plan.bumps,
                 ]

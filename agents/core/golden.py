@@ -107,7 +107,10 @@ def build_golden(
     entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime
 ) -> GoldenRecord:
     """Golden record of one entity from all its current source records (at least one)."""
-    values = {name: _survivor(records, name, rules) for name in SCALAR_FIELDS}
+    if len(records) == 1:  # every strategy picks the only record's value
+        values = {name: getattr(records[0].contact, name) for name in SCALAR_FIELDS}
+    else:
+        values = {name: _survivor(records, name, rules) for name in SCALAR_FIELDS}
     return GoldenRecord(
         entity_id=entity_id,
         record_ids=tuple(sorted(r.record_id for r in records)),
