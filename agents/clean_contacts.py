@@ -39,9 +39,7 @@ async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
             return result
         except INFRA_ERRORS as exc:
             app.metrics.set_ready(False)
-            log.warning(
-                "match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay
-            )
+            log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
         except Exception:
@@ -83,9 +81,7 @@ def _inbound(event: EventT) -> Inbound:
 async def clean_contacts(stream: StreamT[bytes]) -> None:
     """Consume micro-batches of contact-change events and publish the outcomes."""
     settings, producer = app.settings, app.producer
-    async for events in stream.take_events(
-        settings.batch_size, within=settings.batch_timeout_seconds
-    ):
+    async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds):
         for processed in await process_with_retry([_inbound(e) for e in events]):
             for out in processed.outbound:
                 # Straight to the producer: Faust's Topic.send layers cost more than the

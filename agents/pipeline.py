@@ -9,8 +9,8 @@ the output topics. It must not talk to Kafka itself: callers publish `Outbound` 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -96,16 +96,12 @@ class ContactPipeline:
         results = [Processed() for _ in messages]
         pending: list[_Pending] = []
         for position, message in enumerate(messages):
-            origin = PayloadOrigin(
-                topic=message.topic, partition=message.partition, offset=message.offset
-            )
+            origin = PayloadOrigin(topic=message.topic, partition=message.partition, offset=message.offset)
             outcome = clean_event(message.value, config=self.cleaning, origin=origin, now=now)
             if isinstance(outcome, Rejected):
                 self._reject(results[position], outcome.event)
             else:
-                pending.append(
-                    _Pending(position, outcome, lookup_request(outcome.event, outcome.contact))
-                )
+                pending.append(_Pending(position, outcome, lookup_request(outcome.event, outcome.contact)))
         for wave in _waves(pending):
             await self._decide_wave(wave)
         await self._publish_decisions(pending, results, now)
@@ -121,22 +117,16 @@ class ContactPipeline:
         """Snapshot, plan and commit a wave; conflicting events retry one by one, in order."""
         snapshots = await self.index.snapshots([p.request for p in wave])
         for item, snapshot in zip(wave, snapshots, strict=True):
-            item.plan = plan_event(
-                item.result.event, item.result.contact, item.request, snapshot, self.policy
-            )
+            item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
             self._observe_blocks(snapshot.blocks.values())
         committed = await self.index.commit([p.plan for p in wave if p.plan is not None])
         for item, ok in zip(wave, committed, strict=True):
             attempts = 1
             while not ok:
                 if attempts > self.max_commit_retries:
-                    raise IndexConflictError(
-                        f"event {item.request.event_id} conflicted {attempts} times"
-                    )
+                    raise IndexConflictError(f"event {item.request.event_id} conflicted {attempts} times")
                 (snapshot,) = await self.index.snapshots([item.request])
-                item.plan = plan_event(
-                    item.result.event, item.result.contact, item.request, snapshot, self.policy
-                )
+                item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
                 (ok,) = await self.index.commit([item.plan])
                 attempts += 1
 
@@ -149,18 +139,12 @@ class ContactPipeline:
     # -- outputs ------------------------------------------------------------------------------
     def _reject(self, processed: Processed, rejected: RejectedEvent) -> None:
         processed.rejected = rejected
-        key = (
-            f"{rejected.source}:{rejected.external_id}".encode()
-            if rejected.source and rejected.external_id
-            else None
-        )
+        key = f"{rejected.source}:{rejected.external_id}".encode() if rejected.source and rejected.external_id else None
         processed.outbound.append(Outbound(self.topics.rejected_topic, key, to_bytes(rejected)))
         if self.metrics is not None:
             self.metrics.observe_rejected(rejected.source, rejected.reasons)
 
-    async def _publish_decisions(
-        self, pending: list[_Pending], results: list[Processed], now: datetime
-    ) -> None:
+    async def _publish_decisions(self, pending: list[_Pending], results: list[Processed], now: datetime) -> None:
         golden_ids: dict[str, None] = {}
         tombstones: dict[str, None] = {}
         redirects: dict[str, str] = {}
@@ -187,9 +171,7 @@ class ContactPipeline:
             )
             processed = results[item.position]
             processed.cleaned, processed.review = cleaned, plan.review
-            processed.outbound.append(
-                Outbound(self.topics.cleaned_topic, event.record_id.encode(), to_bytes(cleaned))
-            )
+            processed.outbound.append(Outbound(self.topics.cleaned_topic, event.record_id.encode(), to_bytes(cleaned)))
             if plan.review is not None:
                 processed.outbound.append(
                     Outbound(
@@ -220,11 +202,7 @@ class ContactPipeline:
             if entity in redirects:
                 continue
             members = records.get(entity, [])
-            value = (
-                to_bytes(build_golden(entity, members, self.survivorship, now=now))
-                if members
-                else None
-            )
+            value = to_bytes(build_golden(entity, members, self.survivorship, now=now)) if members else None
             last.append(Outbound(self.topics.golden_topic, entity.encode(), value))
         if self.metrics is not None:
             stats = await self.index.stats()
@@ -234,20 +212,14 @@ class ContactPipeline:
     def _observe_cleaned(self, cleaned: CleanedEvent, *, replayed: bool) -> None:
         metrics = self.metrics
         assert metrics is not None
-        metrics.observe_cleaned(
-            cleaned.source, cleaned.quality, owner=cleaned.owner, department=cleaned.department
-        )
+        metrics.observe_cleaned(cleaned.source, cleaned.quality, owner=cleaned.owner, department=cleaned.department)
         metrics.observe_event_lag(cleaned.occurred_at, now=cleaned.processed_at)
         match = cleaned.match
         if match is not None:
             decision = (
-                Decision.DUPLICATE_EVENT
-                if replayed and match.decision is not Decision.ERASED
-                else match.decision
+                Decision.DUPLICATE_EVENT if replayed and match.decision is not Decision.ERASED else match.decision
             )
-            metrics.observe_decision(
-                cleaned.source, decision.value, score=match.score, candidates=match.candidates
-            )
+            metrics.observe_decision(cleaned.source, decision.value, score=match.score, candidates=match.candidates)
             if decision is Decision.REVIEW:
                 metrics.review_published.inc()
 

@@ -52,7 +52,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: `python bench/accuracy.py`
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.accuracy_core import bcubed_scores, pairwise_scores  # noqa: E402
+from bench.accuracy_core import UnionFind, bcubed_scores, pairwise_scores  # noqa: E402
 from bench.febrl import FEBRL_SETS, febrl_entity, parse_febrl_date  # noqa: E402
 from streams.dedupe import dedupe_file  # noqa: E402
 from streams.settings import CleaningSettings, Settings, get_settings  # noqa: E402
@@ -92,13 +92,9 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def febrl_event(
-    row: Mapping[str, object], record_id: str, position: int, name: str
-) -> dict[str, Any]:
+def febrl_event(row: Mapping[str, object], record_id: str, position: int, name: str) -> dict[str, Any]:
     """Map one FEBRL row onto an input event of source "febrl" (see the module docstring)."""
-    street = " ".join(
-        p for p in (_text(row.get("street_number")), _text(row.get("address_1"))) if p
-    )
+    street = " ".join(p for p in (_text(row.get("street_number")), _text(row.get("address_1"))) if p)
     born = parse_febrl_date(row.get("date_of_birth"))
     contact = {
         "first_name": _text(row.get("given_name")),
@@ -146,11 +142,7 @@ def generator_items(persons: int, seed: int) -> list[Item]:
     for generated in generate_events(persons, seed):
         event = generated.event
         scored = generated.kind not in ("invalid", "erasure")
-        record = (
-            f"{event.get('source')}:{event.get('external_id') or event.get('event_id')}"
-            if scored
-            else None
-        )
+        record = f"{event.get('source')}:{event.get('external_id') or event.get('event_id')}" if scored else None
         items.append(Item(event, record, generated.person_id, generated.kind, generated.detail))
     return items
 
@@ -160,9 +152,7 @@ def generator_items(persons: int, seed: int) -> list[Item]:
 
 def check_febrl_rules() -> None:
     """Fail when bench/febrl_rules.yaml differs from config/rules.yaml outside `required`."""
-    bench, production = (
-        yaml.safe_load(p.read_text()) for p in (FEBRL_RULES_PATH, PRODUCTION_RULES_PATH)
-    )
+    bench, production = (yaml.safe_load(p.read_text()) for p in (FEBRL_RULES_PATH, PRODUCTION_RULES_PATH))
     bench.pop("required"), production.pop("required")
     if bench != production:
         raise SystemExit(f"{FEBRL_RULES_PATH} must equal {PRODUCTION_RULES_PATH} except `required`")
@@ -172,13 +162,9 @@ def settings_for(name: str, redis_url: str | None = None) -> Settings:
     """Service settings (environment honoured), with the benchmark rules for FEBRL."""
     settings = get_settings()
     if redis_url is not None:
-        settings = settings.model_copy(
-            update={"redis": settings.redis.model_copy(update={"url": redis_url})}
-        )
+        settings = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": redis_url})})
     if name.startswith("febrl"):
-        cleaning = CleaningSettings(
-            rules_path=FEBRL_RULES_PATH, mappings_path=settings.cleaning.mappings_path
-        )
+        cleaning = CleaningSettings(rules_path=FEBRL_RULES_PATH, mappings_path=settings.cleaning.mappings_path)
         settings = settings.model_copy(update={"cleaning": cleaning})
     return settings
 
@@ -222,23 +208,6 @@ def run_pipeline(items: Sequence[Item], settings: Settings) -> tuple[list[dict[s
 # -- scoring -----------------------------------------------------------------------------------
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, item: str) -> str:
-        self.parent.setdefault(item, item)
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
 @dataclass
 class Report:
     """Scores and counts of one data set."""
@@ -266,12 +235,10 @@ def _pairs(groups: Iterable[int]) -> int:
     return sum(n * (n - 1) // 2 for n in groups)
 
 
-def score(
-    name: str, items: Sequence[Item], lines: Sequence[dict[str, Any]], seconds: float
-) -> Report:
+def score(name: str, items: Sequence[Item], lines: Sequence[dict[str, Any]], seconds: float) -> Report:
     """Cluster source records by final entity (and with reviews confirmed) and score them."""
-    entities = _UnionFind()
-    confirmed = _UnionFind()
+    entities = UnionFind()
+    confirmed = UnionFind()
     last_line: dict[str, dict[str, Any]] = {}
     first_item: dict[str, Item] = {}
     rejected_records: set[str] = set()
@@ -321,9 +288,7 @@ def score(
         events=len(items),
         records=len(truth),
         rejected=sum(
-            1
-            for item, line in zip(items, lines, strict=True)
-            if item.record and line["status"] == "rejected"
+            1 for item, line in zip(items, lines, strict=True) if item.record and line["status"] == "rejected"
         ),
         seconds=seconds,
         decisions=decisions,
@@ -341,9 +306,7 @@ def score(
     )
 
 
-def evaluate(
-    name: str, *, persons: int = 2000, seed: int = 7, redis_url: str | None = None
-) -> Report:
+def evaluate(name: str, *, persons: int = 2000, seed: int = 7, redis_url: str | None = None) -> Report:
     """Build, run and score one data set through the real pipeline."""
     if name.startswith("febrl"):
         check_febrl_rules()
@@ -457,16 +420,10 @@ def print_table(reports: Sequence[Report]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sets", default=",".join(ALL_SETS), help="comma-separated: " + ",".join(ALL_SETS)
-    )
-    parser.add_argument(
-        "--persons", type=int, default=2000, help="generator persons (default 2000)"
-    )
+    parser.add_argument("--sets", default=",".join(ALL_SETS), help="comma-separated: " + ",".join(ALL_SETS))
+    parser.add_argument("--persons", type=int, default=2000, help="generator persons (default 2000)")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
-    parser.add_argument(
-        "--errors", type=int, default=0, help="print up to N error examples per set"
-    )
+    parser.add_argument("--errors", type=int, default=0, help="print up to N error examples per set")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
     reports = []
@@ -480,9 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     febrl = [r for r in reports if r.name.startswith("febrl")]
     summary = ", ".join(f"{r.name} F1={r.auto[2]:.4f}" for r in reports)
     ok = all(r.auto[2] >= 0.99 for r in febrl)
-    verdict = (
-        ("FEBRL target F1>=0.99 " + ("met" if ok else "MISSED")) if febrl else "no FEBRL set run"
-    )
+    verdict = ("FEBRL target F1>=0.99 " + ("met" if ok else "MISSED")) if febrl else "no FEBRL set run"
     print(f"\nsummary: {summary}; {verdict}")
     return 0 if ok or not febrl else 1
 

@@ -75,14 +75,19 @@ class StreamResult:
     seconds: float = 0.0
 
 
-class _UnionFind:
+class UnionFind:
+    """Disjoint sets of ids (entity clustering for the evaluators)."""
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
 
     def add(self, item: str) -> None:
+        """Make `item` a set of its own if it is new."""
         self.parent.setdefault(item, item)
 
     def find(self, item: str) -> str:
+        """The representative of `item`'s set (path compression)."""
+        self.parent.setdefault(item, item)
         root = item
         while self.parent[root] != root:
             root = self.parent[root]
@@ -91,6 +96,7 @@ class _UnionFind:
         return root
 
     def union(self, a: str, b: str) -> None:
+        """Join the sets of `a` and `b`."""
         self.parent[self.find(a)] = self.find(b)
 
 
@@ -116,8 +122,8 @@ def replay(
     index: dict[str, list[str]] = defaultdict(list)
     contacts: dict[str, NormalizedContact] = {}
     owners: dict[str, str | None] = {}
-    entities = _UnionFind()
-    reviewed_entities = _UnionFind()
+    entities = UnionFind()
+    reviewed_entities = UnionFind()
     name_counts: Counter[str] = Counter()
     shares = NameShares(name_counts, MIN_RECORDS_FOR_FREQUENCIES)
     decisions: Counter[str] = Counter()
@@ -171,9 +177,7 @@ def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def pairwise_scores(
-    predicted: Mapping[str, str], truth: Mapping[str, str]
-) -> tuple[float, float, float]:
+def pairwise_scores(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, float]:
     """Return pairwise (precision, recall, F1) of predicted clusters against true clusters.
 
     Args:
@@ -192,9 +196,7 @@ def pairwise_scores(
     return precision, recall, _f1(precision, recall)
 
 
-def bcubed_scores(
-    predicted: Mapping[str, str], truth: Mapping[str, str]
-) -> tuple[float, float, float]:
+def bcubed_scores(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, float]:
     """Return B-cubed (precision, recall, F1), averaged over records.
 
     Args:

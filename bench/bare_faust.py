@@ -40,9 +40,7 @@ input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=b
 async def forward(stream: StreamT[bytes]) -> None:
     """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
     producer, output = app.producer, settings.kafka.cleaned_topic
-    async for events in stream.take_events(
-        settings.batch_size, within=settings.batch_timeout_seconds
-    ):
+    async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds):
         for event in events:
             # Same send path as the service's agent (agents/clean_contacts.py).
             await producer.send(output, event.message.key, event.message.value, None, None, None)

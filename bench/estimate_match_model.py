@@ -67,9 +67,7 @@ def _random_pairs(stream: Sequence[LabelledContact], rng: random.Random) -> list
     return pairs
 
 
-def _blocked_pairs(
-    stream: Sequence[LabelledContact], kinds: frozenset[str]
-) -> list[tuple[int, int]]:
+def _blocked_pairs(stream: Sequence[LabelledContact], kinds: frozenset[str]) -> list[tuple[int, int]]:
     blocks: dict[str, list[int]] = defaultdict(list)
     for position, item in enumerate(stream):
         for key in block_keys(item.contact):
@@ -78,11 +76,7 @@ def _blocked_pairs(
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         members = members[:MAX_BLOCK]
-        pairs.update(
-            (members[i], members[j])
-            for i in range(len(members))
-            for j in range(i + 1, len(members))
-        )
+        pairs.update((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members)))
     return sorted(pairs)
 
 

@@ -71,9 +71,7 @@ def febrl_contact(row: Mapping[str, object]) -> NormalizedContact:
     given = _text(row.get("given_name"))
     family = _text(row.get("surname"))
     full = " ".join(p for p in (given, family) if p) or None
-    street = " ".join(
-        p for p in (_text(row.get("street_number")), _text(row.get("address_1"))) if p
-    )
+    street = " ".join(p for p in (_text(row.get("street_number")), _text(row.get("address_1"))) if p)
     return NormalizedContact(
         full_name=full,
         given_name=given,
@@ -114,7 +112,5 @@ def load_febrl_stream(name: str) -> list[LabelledContact]:
     stream: list[LabelledContact] = []
     for frame in _frames(name):
         for record_id, row in zip(frame.index, frame.to_dict("records"), strict=True):
-            stream.append(
-                LabelledContact(str(record_id), febrl_contact(row), febrl_entity(str(record_id)))
-            )
+            stream.append(LabelledContact(str(record_id), febrl_contact(row), febrl_entity(str(record_id))))
     return stream

@@ -106,7 +106,9 @@ def _policy(settings: Settings) -> MatchPolicy:
 
 
 def _clean(payloads: Sequence[bytes], config: CleaningConfig, now: datetime) -> tuple[list[Cleaned], int]:
-    cleaned = [outcome for payload in payloads if isinstance(outcome := clean_event(payload, config=config, now=now), Cleaned)]
+    cleaned = [
+        outcome for payload in payloads if isinstance(outcome := clean_event(payload, config=config, now=now), Cleaned)
+    ]
     return cleaned, len(payloads) - len(cleaned)
 
 
@@ -132,7 +134,9 @@ async def _write_direct(index: RedisMatchIndex, batch: list[Cleaned], policy: Ma
     await index.commit([replace(plan, checks={}) for plan in plans])
 
 
-async def _load_share(settings: Settings, prefix: str, count: int, seed: int, tag: str, batch_size: int, mode: str) -> tuple[int, int, int]:
+async def _load_share(
+    settings: Settings, prefix: str, count: int, seed: int, tag: str, batch_size: int, mode: str
+) -> tuple[int, int, int]:
     index = RedisMatchIndex.from_settings(settings.redis, settings.match, prefix=prefix)
     config = load_cleaning_config(settings.cleaning.rules_path, settings.cleaning.mappings_path)
     policy = _policy(settings)
@@ -163,7 +167,9 @@ def _run_share(args: tuple[str, int, int, str, int, str]) -> tuple[int, int, int
     return asyncio.run(_load_share(get_settings(), prefix, count, seed, tag, batch_size, mode))
 
 
-def load(prefix: str, entities: int, *, seed: int = 1000, jobs: int = 1, batch_size: int = 1000, mode: str = "pipeline") -> LoadReport:
+def load(
+    prefix: str, entities: int, *, seed: int = 1000, jobs: int = 1, batch_size: int = 1000, mode: str = "pipeline"
+) -> LoadReport:
     """Write `entities` distinct contacts into the index under `prefix` (Redis from `DQ_REDIS__*`).
 
     Args:
@@ -229,8 +235,12 @@ def main(argv: list[str]) -> int:
     if args.drop:
         print(json.dumps({"prefix": args.prefix, "deleted": drop(args.prefix)}))
         return 0
-    report = load(args.prefix, args.entities, seed=args.seed, jobs=args.jobs, batch_size=args.batch_size, mode=args.mode)
-    print(json.dumps(asdict(report) | {"per_second": round(report.per_second, 1), "redis_url": get_settings().redis.url}))
+    report = load(
+        args.prefix, args.entities, seed=args.seed, jobs=args.jobs, batch_size=args.batch_size, mode=args.mode
+    )
+    print(
+        json.dumps(asdict(report) | {"per_second": round(report.per_second, 1), "redis_url": get_settings().redis.url})
+    )
     return 0
 
 

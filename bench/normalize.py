@@ -102,9 +102,7 @@ def generated_events(count: int, seed: int = 7) -> list[bytes]:
     events: list[bytes] = []
     for index in range(count):
         if events and rng.random() < 0.30:
-            events.append(
-                events[rng.randrange(len(events))].replace(b'"event_id": "', b'"event_id": "r', 1)
-            )
+            events.append(events[rng.randrange(len(events))].replace(b'"event_id": "', b'"event_id": "r', 1))
             continue
         roll = rng.random()
         if roll < 0.5:
@@ -116,9 +114,7 @@ def generated_events(count: int, seed: int = 7) -> list[bytes]:
             name, country = rng.choice(PERSIAN), "IR"
         else:
             name, country = rng.choice(OTHER)
-        ascii_name = (
-            "".join(c for c in name.lower() if c.isascii() and c.isalpha()) or f"user{index}"
-        )
+        ascii_name = "".join(c for c in name.lower() if c.isascii() and c.isalpha()) or f"user{index}"
         email = f"{ascii_name}{index}@{rng.choice(DOMAINS)}"
         if rng.random() < 0.03:
             email = email.replace("@", "@@")
@@ -130,9 +126,7 @@ def generated_events(count: int, seed: int = 7) -> list[bytes]:
             "email": f" {email.upper() if index % 5 == 0 else email} ",
             "phone": phone,
             "country": rng.choice(COUNTRY_FORMS.get(country, [country])),
-            "company": rng.choice(
-                ["Acme GmbH", "北京某某科技有限公司", "Globex, Inc.", "شرکت نفت"]
-            ),
+            "company": rng.choice(["Acme GmbH", "北京某某科技有限公司", "Globex, Inc.", "شرکت نفت"]),
             "city": "Berlin",
             "postcode": "10115" if country == "DE" else None,
             "birth_date": rng.choice(["1985-03-12", "12.03.1985", "1985年3月12日", None]),

@@ -29,7 +29,11 @@ URL = f"redis://localhost:{PORTS[0]}/0"
 
 def _cli(port: int, *args: str, timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args], capture_output=True, text=True, timeout=timeout, check=False
+        ["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -84,10 +88,29 @@ def up(timeout_s: float = 30.0) -> bool:
         node_dir.mkdir(parents=True)
         subprocess.run(
             [
-                "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", "--dir", str(node_dir),
-                "--save", "", "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(node_dir / "redis.pid"),
-                "--logfile", str(node_dir / "redis.log"),
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-node-timeout",
+                "5000",
+                "--dir",
+                str(node_dir),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(node_dir / "redis.pid"),
+                "--logfile",
+                str(node_dir / "redis.log"),
             ],
             check=True,
         )
@@ -97,8 +120,19 @@ def up(timeout_s: float = 30.0) -> bool:
             raise RuntimeError(f"redis cluster nodes did not start; see {CLUSTER_DIR}/*/redis.log")
         time.sleep(0.1)
     create = subprocess.run(
-        ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in PORTS), "--cluster-replicas", "0", "--cluster-yes"],
-        capture_output=True, text=True, timeout=timeout_s, check=False,
+        [
+            "redis-cli",
+            "--cluster",
+            "create",
+            *(f"127.0.0.1:{port}" for port in PORTS),
+            "--cluster-replicas",
+            "0",
+            "--cluster-yes",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
     )
     if create.returncode != 0:
         raise RuntimeError(f"redis-cli --cluster create failed: {create.stdout[-2000:]}{create.stderr[-2000:]}")

@@ -262,11 +262,7 @@ def generate_crm_sample(persons: int = 600, seed: int = 7) -> list[LabelledConta
             head = head.model_copy(update={"phones": (*head.phones, landline)})
             people[-1] = head
             member = _household_member(rng, head)
-            people.append(
-                member.model_copy(
-                    update={"phones": (landline,), "attributes": {"person": -person_id - 1}}
-                )
-            )
+            people.append(member.model_copy(update={"phones": (landline,), "attributes": {"person": -person_id - 1}}))
     stream: list[LabelledContact] = []
     for number, person in enumerate(people):
         entity = f"p{person.attributes['person']}"

@@ -305,9 +305,7 @@ class DQMetrics(NamedTuple):
     per_owner: dict[tuple[str, str], OwnerSeries]
 
     @classmethod
-    def create(
-        cls, registry: CollectorRegistry, *, label_limits: LabelLimits | None = None
-    ) -> DQMetrics:
+    def create(cls, registry: CollectorRegistry, *, label_limits: LabelLimits | None = None) -> DQMetrics:
         """Register all metrics on `registry` and pre-initialise the known label combinations.
 
         Args:
@@ -346,8 +344,7 @@ class DQMetrics(NamedTuple):
             ),
             rejections=Counter(
                 "dq_rejections",
-                "Reasons events were rejected, by rule code and canonical field "
-                "(_envelope for the event envelope).",
+                "Reasons events were rejected, by rule code and canonical field (_envelope for the event envelope).",
                 ["source", "code", "field"],
                 registry=registry,
             ),
@@ -518,9 +515,7 @@ class DQMetrics(NamedTuple):
         for fix in report.fixes:
             self.fixes.labels(self.labels.rule(fix.code), self.labels.field(fix.field)).inc()
         for warning in report.warnings:
-            self.warnings.labels(
-                self.labels.rule(warning.code), self.labels.field(warning.field)
-            ).inc()
+            self.warnings.labels(self.labels.rule(warning.code), self.labels.field(warning.field)).inc()
         series.records_checked.inc()
         series.quality_score.observe(report.score)
         owner_series = self._for_owner(owner, department)
@@ -570,9 +565,7 @@ class DQMetrics(NamedTuple):
         series = self.for_source(source)
         series.outcomes["rejected"].inc()
         for reason in reasons:
-            self.rejections.labels(
-                series.source, self.labels.rule(reason.code), self.labels.field(reason.field)
-            ).inc()
+            self.rejections.labels(series.source, self.labels.rule(reason.code), self.labels.field(reason.field)).inc()
 
     def observe_decision(
         self,

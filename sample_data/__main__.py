@@ -91,9 +91,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _rows(
-    events: Iterator[GeneratedEvent], fmt: str
-) -> Iterator[tuple[GeneratedEvent, str | dict[str, str]]]:
+def _rows(events: Iterator[GeneratedEvent], fmt: str) -> Iterator[tuple[GeneratedEvent, str | dict[str, str]]]:
     """Pair each event with what goes on its line of the output.
 
     Args:

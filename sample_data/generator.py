@@ -1413,9 +1413,7 @@ class _Generator:
         record_type = "lead" if is_lead else "contact"
         contact = self._contact(person, source, record_type, set(), 0.15)
         self._break(contact, person, defect)
-        rec = _Record(
-            source, self._external_id(source), person, record_type, person.owner, contact, 0.0
-        )
+        rec = _Record(source, self._external_id(source), person, record_type, person.owner, contact, 0.0)
         event = self._event(rec, self._next_time())
         if defect == "envelope":
             defect = "envelope:" + self._break_envelope(event)
@@ -1503,9 +1501,7 @@ class _Generator:
             del event["contact"]
         elif defect == "contact_not_object":
             contact = event["contact"]
-            event["contact"] = self._pick(
-                (list(contact.values()), "; ".join(str(v) for v in contact.values()))
-            )
+            event["contact"] = self._pick((list(contact.values()), "; ".join(str(v) for v in contact.values())))
         elif defect == "event_id_not_string":
             event["event_id"] = self.seq
         elif defect == "schema_version_not_integer":
@@ -1675,11 +1671,7 @@ class _Generator:
             company=(pattern, word, sector),
             job=job,
             industry=industry,
-            owner=(
-                self._pick(_REGION_OWNERS[loc.code])
-                if rng.random() < 0.8
-                else self._pick(_OWNER_NAMES)
-            ),
+            owner=(self._pick(_REGION_OWNERS[loc.code]) if rng.random() < 0.8 else self._pick(_OWNER_NAMES)),
         )
         person.email = self._email(person)
         return person
@@ -1887,9 +1879,7 @@ class _Generator:
 
         company_odds = 0.35 if missing_optional else 0.6
         if record_type == "lead" or rng.random() < company_odds:
-            contact["company"] = self._maybe_ws(
-                self._company_name(person, latin and rng.random() < 0.7), mess
-            )
+            contact["company"] = self._maybe_ws(self._company_name(person, latin and rng.random() < 0.7), mess)
         if rng.random() < (0.3 if missing_optional else 0.55):
             contact["job_title"] = self._job_title(loc, person.job)
         if rng.random() < (0.5 if record_type == "lead" else 0.3):
@@ -1929,9 +1919,7 @@ class _Generator:
         rng = self.rng
         loc = person.loc
         native = not latin
-        given, family = (
-            (person.given, person.family) if native else (person.given_latin, person.family_latin)
-        )
+        given, family = (person.given, person.family) if native else (person.given_latin, person.family_latin)
         if latin and loc.native_script and rng.random() < 0.3:
             given = self._pick(_ROMANIZATION_VARIANTS.get(given, (given,)))
             family = self._pick(_ROMANIZATION_VARIANTS.get(family, (family,)))
@@ -1946,11 +1934,7 @@ class _Generator:
                 family = self._typo(family)
             else:
                 given = self._typo(given)
-        if (
-            loc.code == "IR"
-            and native
-            and ("persian_variant" in variations or rng.random() < mess * 0.5)
-        ):
+        if loc.code == "IR" and native and ("persian_variant" in variations or rng.random() < mess * 0.5):
             given = self._persian_variant(given)
             family = self._persian_variant(family)
 
@@ -2144,9 +2128,7 @@ class _Generator:
             return self._pick(variants)
         return canonical
 
-    def _address(
-        self, person: _Person, latin: bool, keep_all: bool, sparse: bool = False
-    ) -> dict[str, Any]:
+    def _address(self, person: _Person, latin: bool, keep_all: bool, sparse: bool = False) -> dict[str, Any]:
         """Street, city, postcode and state fields of a record (some left out)."""
         rng = self.rng
         loc = person.loc

@@ -59,26 +59,16 @@ class ContactChangeEvent(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="allow", str_strip_whitespace=True)
 
-    event_id: NonEmptyStr = Field(
-        description="Unique per event; redelivery must not change outcomes."
-    )
-    event_type: EventType = Field(
-        EventType.UPSERTED, description="`contact.deleted` is an erasure request."
-    )
-    source: NonEmptyStr = Field(
-        description="System the record comes from; selects the field mapping."
-    )
-    external_id: NonEmptyStr | None = Field(
-        None, description="Record id in its source system; defaults to `event_id`."
-    )
+    event_id: NonEmptyStr = Field(description="Unique per event; redelivery must not change outcomes.")
+    event_type: EventType = Field(EventType.UPSERTED, description="`contact.deleted` is an erasure request.")
+    source: NonEmptyStr = Field(description="System the record comes from; selects the field mapping.")
+    external_id: NonEmptyStr | None = Field(None, description="Record id in its source system; defaults to `event_id`.")
     occurred_at: AwareDatetime = Field(description="RFC 3339 time of the change at the source.")
     record_type: RecordType = Field(RecordType.CONTACT, description="Selects required-field rules.")
     owner: NonEmptyStr | None = Field(None, description="CRM user who owns the record.")
     department: NonEmptyStr | None = Field(None, description="The owner's department.")
     schema_version: int = Field(1, ge=1, description="Contract version.")
-    contact: dict[str, Any] = Field(
-        description="The record's fields (canonical names after mapping)."
-    )
+    contact: dict[str, Any] = Field(description="The record's fields (canonical names after mapping).")
 
     @model_validator(mode="after")
     def _default_external_id(self) -> ContactChangeEvent:

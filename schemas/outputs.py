@@ -42,9 +42,7 @@ class MatchDecision(Strict):
     entity_id: str | None = Field(description="Entity the record now belongs to.")
     matched_entity_id: str | None = Field(None, description="Best candidate entity, if any.")
     score: float | None = Field(None, ge=0, le=1, description="Match probability of the best pair.")
-    match_weight: float | None = Field(
-        None, description="Total log2 Bayes factor of the best pair."
-    )
+    match_weight: float | None = Field(None, description="Total log2 Bayes factor of the best pair.")
     explanation: tuple[FieldComparison, ...] = ()
     candidates: int = Field(0, description="Candidate records scored.")
     reason: str = Field("", description="One-line human summary of the decision.")
@@ -113,9 +111,7 @@ class GoldenRecord(Strict):
     """The best current view of one entity (compacted topic, keyed by entity id)."""
 
     entity_id: str
-    merged_into: str | None = Field(
-        None, description="Set when this entity was absorbed: read the survivor instead."
-    )
+    merged_into: str | None = Field(None, description="Set when this entity was absorbed: read the survivor instead.")
     record_ids: tuple[str, ...] = ()
     full_name: str | None = None
     given_name: str | None = None

@@ -38,12 +38,8 @@ class NormalizedContact(Strict):
     given_name: str | None = None
     middle_name: str | None = None
     family_name: str | None = None
-    name_script: str | None = Field(
-        None, description="Dominant script: latin, han, arabic, kana, ..."
-    )
-    name_key: str | None = Field(
-        None, description="Transliterated lowercase ASCII match key, given name first."
-    )
+    name_script: str | None = Field(None, description="Dominant script: latin, han, arabic, kana, ...")
+    name_key: str | None = Field(None, description="Transliterated lowercase ASCII match key, given name first.")
     emails: tuple[str, ...] = Field((), description="Normalized emails, primary first.")
     phones: tuple[Phone, ...] = Field((), description="Normalized phones, primary first.")
     company: str | None = Field(None, description="Display value, as given (cleaned).")
@@ -64,9 +60,7 @@ class NormalizedContact(Strict):
     national_id: str | None = None
     linkedin_url: str | None = None
     industry: str | None = None
-    attributes: dict[str, Any] = Field(
-        default_factory=dict, description="Non-canonical keys passed through unchanged."
-    )
+    attributes: dict[str, Any] = Field(default_factory=dict, description="Non-canonical keys passed through unchanged.")
 
     @property
     def email(self) -> str | None:

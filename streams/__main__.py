@@ -22,23 +22,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     publish = sub.add_parser("publish", help="publish CSV rows or JSONL events to the input topic")
     publish.add_argument("file", type=Path)
-    publish.add_argument(
-        "--source", help="source system name (required for CSV; fills missing `source` in JSONL)"
-    )
+    publish.add_argument("--source", help="source system name (required for CSV; fills missing `source` in JSONL)")
     publish.add_argument("--topic", help="override the input topic")
     sub.add_parser("schema", help="print the JSON Schema of the input event")
-    dedupe = sub.add_parser(
-        "dedupe", help="run the pipeline in process over a JSONL file of events"
-    )
+    dedupe = sub.add_parser("dedupe", help="run the pipeline in process over a JSONL file of events")
     dedupe.add_argument("file", type=Path)
     dedupe.add_argument("--out", type=Path, help="output JSONL (default: stdout)")
     dedupe.add_argument("--prefix", help="Redis key prefix (default: a fresh one per run)")
-    demo = sub.add_parser(
-        "demo", help="stack up, worker, publish the sample data, print the counts"
-    )
-    demo.add_argument(
-        "--keep-running", action="store_true", help="leave the worker running afterwards"
-    )
+    demo = sub.add_parser("demo", help="stack up, worker, publish the sample data, print the counts")
+    demo.add_argument("--keep-running", action="store_true", help="leave the worker running afterwards")
     stack = sub.add_parser("stack", help="local Kafka + Redis: up | down | status")
     stack.add_argument("action", choices=("up", "down", "status"))
     sub.add_parser("topics", help="create the service's topics if absent")

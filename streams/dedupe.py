@@ -61,9 +61,7 @@ def result_line(processed: Processed) -> dict[str, Any]:
     }
 
 
-async def dedupe_file(
-    path: Path, out: IO[bytes], settings: Settings, *, prefix: str | None = None
-) -> Counter[str]:
+async def dedupe_file(path: Path, out: IO[bytes], settings: Settings, *, prefix: str | None = None) -> Counter[str]:
     """Run the pipeline over `path`, write result lines to `out`; returns counts by decision/status.
 
     Each line also carries `final_entity_id`: the entity after every later merge in the run.
@@ -83,9 +81,7 @@ async def dedupe_file(
                 batch = []
         if batch:
             lines += [result_line(p) for p in await pipeline.process(batch)]
-        final = await pipeline.index.resolve(
-            {line["entity_id"] for line in lines if line["entity_id"]}
-        )
+        final = await pipeline.index.resolve({line["entity_id"] for line in lines if line["entity_id"]})
         for line in lines:
             entity = line["entity_id"]
             line["final_entity_id"] = final[entity] if entity else None

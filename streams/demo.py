@@ -1,5 +1,7 @@
-"""`demo`: the README's run command. Starts the local stack and a worker, publishes the sample
-data, and prints what came out on each topic.
+"""`demo`: the README's run command.
+
+Starts the local stack and a worker, publishes the sample data, and prints what came out on
+each topic.
 
 Must not be used by the service itself; it is a driver for people (and the e2e tests reuse its
 output-collecting helper).
@@ -104,9 +106,7 @@ def main(settings: Settings, *, keep_running: bool = False) -> int:
         )
         decisions = Counter(v["match"]["decision"] for v in cleaned.values() if v.get("match"))
         codes = Counter(r["code"] for v in rejected.values() for r in v["reasons"])
-        print(
-            f"cleaned: {len(cleaned)}  rejected: {len(rejected)}  (of {len(ids)} events with an id)"
-        )
+        print(f"cleaned: {len(cleaned)}  rejected: {len(rejected)}  (of {len(ids)} events with an id)")
         print("decisions: " + ", ".join(f"{k}={v}" for k, v in decisions.most_common()))
         print("rejection reasons: " + ", ".join(f"{k}={v}" for k, v in codes.most_common()))
         missing = ids - cleaned.keys() - rejected.keys()
@@ -116,9 +116,7 @@ def main(settings: Settings, *, keep_running: bool = False) -> int:
         return 0
     finally:
         if keep_running:
-            print(
-                f"worker left running (pid {worker.pid}); metrics on http://localhost:{settings.web_port}/metrics"
-            )
+            print(f"worker left running (pid {worker.pid}); metrics on http://localhost:{settings.web_port}/metrics")
         else:
             worker.send_signal(signal.SIGTERM)
             try:

@@ -45,7 +45,8 @@ CallObserver = Callable[[str, float, bool], None]
 # SNAPSHOT: ARGV = prefix, cap per key, max candidates, JSON list of requests
 # [event_id, record_id, name_key or "", [block keys]]. Reply per request:
 # {evt, rec, entity, erased, record_version, name_count, total, {size, version}* per key,
-#  candidate_ids (newest first per key, keys in the order given, unique, capped), candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions}
+#  candidate_ids (newest first per key, keys in the order given, unique, capped),
+#  candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions}
 SNAPSHOT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local cap, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -106,8 +107,9 @@ return out
 
 # COMMIT: ARGV = prefix, JSON list of plans [[[field, expected int]*], [[command, key, [args]]*],
 # [version field]*] (keys relative to the prefix). Each plan is applied only if all its checked
-# versions are unchanged, else nothing of it is written; applying it increments its bumps. Reply: 1/0 per plan. REHOME moves every
-# record of an absorbed entity (key `ent:<absorbed>`, args [survivor]) to the survivor.
+# versions are unchanged, else nothing of it is written; applying it increments its bumps.
+# Reply: 1/0 per plan. REHOME moves every record of an absorbed entity (key `ent:<absorbed>`,
+# args [survivor]) to the survivor.
 COMMIT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local results = {}
@@ -235,18 +237,14 @@ class RedisMatchIndex:
 
     async def stats(self) -> IndexStats:
         """Records and entities in the index."""
-        records, entities = await self._timed(
-            "stats", self._client.hmget(self.key("stats"), "records", "entities")
-        )
+        records, entities = await self._timed("stats", self._client.hmget(self.key("stats"), "records", "entities"))
         return IndexStats(int(records or 0), int(entities or 0))
 
     async def snapshots(self, requests: Sequence[LookupRequest]) -> list[Snapshot]:
         """Read what each request needs, for a whole batch in one script call."""
         if not requests:
             return []
-        batch = orjson.dumps(
-            [[r.event_id, r.record_id, r.name_key or "", r.block_keys] for r in requests]
-        )
+        batch = orjson.dumps([[r.event_id, r.record_id, r.name_key or "", r.block_keys] for r in requests])
         args = [self._prefix, self._match.max_candidates_per_key, self._match.max_candidates, batch]
         replies = await self._timed("snapshot", self._snapshot(keys=[self.key("ver")], args=args))
         return [_snapshot(req, reply) for req, reply in zip(requests, replies, strict=True)]
@@ -284,9 +282,7 @@ class RedisMatchIndex:
         ids = sorted(set(entity_ids))
         if not ids:
             return {}
-        replies = await self._timed(
-            "entity", self._entities(keys=[self.key("ver")], args=[self._prefix, *ids])
-        )
+        replies = await self._timed("entity", self._entities(keys=[self.key("ver")], args=[self._prefix, *ids]))
         return {
             entity: [parse_stored_record(doc) for doc in docs if doc is not None]
             for entity, (_members, docs) in zip(ids, replies, strict=True)
@@ -294,10 +290,7 @@ class RedisMatchIndex:
 
     async def resolve(self, entity_ids: Iterable[str]) -> dict[str, str]:
         """Follow merge redirects: entity id -> surviving entity id, for each id given."""
-        redirects = {
-            k.decode(): v.decode()
-            for k, v in (await self._client.hgetall(self.key("redir"))).items()
-        }
+        redirects = {k.decode(): v.decode() for k, v in (await self._client.hgetall(self.key("redir"))).items()}
         resolved = {}
         for entity_id in entity_ids:
             current, seen = entity_id, {entity_id}
@@ -344,9 +337,7 @@ def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
     applied, existing, entity, erased, record_version, name_count, total = reply[:7]
     blocks = {
         key: BlockView(int(version or 0), int(size))
-        for key, (size, version) in zip(
-            req.block_keys, reply[7 : 7 + len(req.block_keys)], strict=True
-        )
+        for key, (size, version) in zip(req.block_keys, reply[7 : 7 + len(req.block_keys)], strict=True)
     }
     ids, docs, owners, entity_size, entity_ids, versions = reply[7 + len(req.block_keys) :]
     candidates: dict[str, StoredRecord] = {}
@@ -365,9 +356,7 @@ def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
         blocks=blocks,
         candidates=candidates,
         candidate_entities=candidate_entities,
-        entity_versions={
-            e.decode(): int(v or 0) for e, v in zip(entity_ids, versions, strict=True)
-        },
+        entity_versions={e.decode(): int(v or 0) for e, v in zip(entity_ids, versions, strict=True)},
         name_count=int(name_count or 0),
         total_records=int(total or 0),
     )

@@ -23,9 +23,7 @@ from schemas.events import event_key
 ID_COLUMNS = ("external_id", "id", "record_id")
 
 
-def csv_events(
-    path: Path, source: str, *, now: datetime | None = None
-) -> Iterator[tuple[bytes | None, bytes]]:
+def csv_events(path: Path, source: str, *, now: datetime | None = None) -> Iterator[tuple[bytes | None, bytes]]:
     """(key, value) per CSV row: the row as `contact`, inside a contract envelope."""
     occurred_at = (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -35,9 +33,7 @@ def csv_events(
                 (contact.pop(c) for c in ID_COLUMNS if c in contact),
                 f"{path.stem}-row-{row_number}",
             )
-            digest = hashlib.blake2b(
-                json.dumps(contact, sort_keys=True).encode(), digest_size=6
-            ).hexdigest()
+            digest = hashlib.blake2b(json.dumps(contact, sort_keys=True).encode(), digest_size=6).hexdigest()
             event = {
                 "event_id": f"{source}:{external_id}:{digest}",
                 "source": source,
@@ -82,9 +78,7 @@ def publish_file(path: Path, *, source: str | None, bootstrap_servers: str, topi
         messages = csv_events(path, source)
     else:
         messages = jsonl_events(path, source)
-    producer = KafkaProducer(
-        bootstrap_servers=bootstrap_servers, acks="all", linger_ms=20, max_request_size=4_194_304
-    )
+    producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=20, max_request_size=4_194_304)
     sent = 0
     try:
         for key, value in messages:

@@ -21,28 +21,18 @@ class KafkaSettings(BaseModel):
 
     model_config = {"frozen": True}
 
-    broker: str = Field(
-        "kafka://localhost:9092", description="Faust broker URL(s), `kafka://host:port`."
-    )
-    topic_partitions: int = Field(
-        6, ge=1, description="Partitions of topics created by the service."
-    )
+    broker: str = Field("kafka://localhost:9092", description="Faust broker URL(s), `kafka://host:port`.")
+    topic_partitions: int = Field(6, ge=1, description="Partitions of topics created by the service.")
     replication_factor: int = Field(1, ge=1, description="Replication factor of created topics.")
     input_topic: str = Field("crm.contacts.changes", description="Contact-change events (input).")
     cleaned_topic: str = Field("crm.contacts.cleaned", description="Accepted, normalized events.")
-    rejected_topic: str = Field(
-        "crm.contacts.rejected", description="Dead letters with every reason."
-    )
-    review_topic: str = Field(
-        "crm.contacts.review", description="Candidate duplicates for a person."
-    )
-    golden_topic: str = Field(
-        "crm.contacts.golden", description="Golden record per entity (compacted)."
-    )
+    rejected_topic: str = Field("crm.contacts.rejected", description="Dead letters with every reason.")
+    review_topic: str = Field("crm.contacts.review", description="Candidate duplicates for a person.")
+    golden_topic: str = Field("crm.contacts.golden", description="Golden record per entity (compacted).")
     max_message_bytes: int = Field(
         1_000_000,
         ge=1024,
-        description="Largest message fetched or produced (payloads over `max_payload_bytes` of rules.yaml are rejected).",
+        description="Largest message fetched or produced (rules.yaml `max_payload_bytes` rejects smaller ones).",
     )
 
     @property
@@ -57,9 +47,7 @@ class RedisSettings(BaseModel):
     model_config = {"frozen": True}
 
     url: str = Field("redis://localhost:6379/0", description="Redis URL of the match index.")
-    key_prefix: str = Field(
-        "dq:v1", description="Key namespace (a new normalization version gets a new prefix)."
-    )
+    key_prefix: str = Field("dq:v1", description="Key namespace (a new normalization version gets a new prefix).")
     cluster: bool = Field(False, description="Connect with the Redis Cluster client.")
     timeout_seconds: float = Field(5.0, gt=0, description="Socket timeout of Redis calls.")
     event_ttl_seconds: int = Field(
@@ -74,25 +62,17 @@ class MatchSettings(BaseModel):
 
     model_config = {"frozen": True}
 
-    model_path: Path = Field(
-        REPO_ROOT / "config/match_model.json", description="Fellegi-Sunter parameters."
-    )
+    model_path: Path = Field(REPO_ROOT / "config/match_model.json", description="Fellegi-Sunter parameters.")
     auto_merge_at: float = Field(
         0.95,
         ge=0,
         le=1,
         description="Match probability at/above which a corroborated same-owner pair merges.",
     )
-    review_at: float = Field(
-        0.6, ge=0, le=1, description="Match probability at/above which a pair goes to review."
-    )
-    max_candidates_per_key: int = Field(
-        20, ge=1, description="Newest records read per blocking key (bounded fan-out)."
-    )
+    review_at: float = Field(0.6, ge=0, le=1, description="Match probability at/above which a pair goes to review.")
+    max_candidates_per_key: int = Field(20, ge=1, description="Newest records read per blocking key (bounded fan-out).")
     max_candidates: int = Field(50, ge=1, description="Candidate records scored per event at most.")
-    max_commit_retries: int = Field(
-        8, ge=1, description="Optimistic-concurrency retries per event."
-    )
+    max_commit_retries: int = Field(8, ge=1, description="Optimistic-concurrency retries per event.")
 
 
 class CleaningSettings(BaseModel):
@@ -100,12 +80,8 @@ class CleaningSettings(BaseModel):
 
     model_config = {"frozen": True}
 
-    rules_path: Path = Field(
-        REPO_ROOT / "config/rules.yaml", description="Rules, picklists and severities."
-    )
-    mappings_path: Path = Field(
-        REPO_ROOT / "config/mappings.yaml", description="Per-source field mappings."
-    )
+    rules_path: Path = Field(REPO_ROOT / "config/rules.yaml", description="Rules, picklists and severities.")
+    mappings_path: Path = Field(REPO_ROOT / "config/mappings.yaml", description="Per-source field mappings.")
 
 
 class MonitoringSettings(BaseModel):
@@ -117,9 +93,7 @@ class MonitoringSettings(BaseModel):
         ("webform", "erp", "shop", "support", "import", "crm_legacy"),
         description="Source names always used as metric labels.",
     )
-    max_label_values: int = Field(
-        50, ge=1, description="Other label values seen first; the rest count as `other`."
-    )
+    max_label_values: int = Field(50, ge=1, description="Other label values seen first; the rest count as `other`.")
 
 
 class Settings(BaseSettings):
@@ -130,9 +104,7 @@ class Settings(BaseSettings):
     app_id: str = Field("crm-dq", description="Faust app id (consumer group).")
     web_port: int = Field(6066, description="Worker web server port (/metrics, /healthz, /readyz).")
     batch_size: int = Field(100, ge=1, description="Events taken from the stream per micro-batch.")
-    batch_timeout_seconds: float = Field(
-        0.05, gt=0, description="Longest wait to fill a micro-batch."
-    )
+    batch_timeout_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a micro-batch.")
     kafka: KafkaSettings = KafkaSettings()
     redis: RedisSettings = RedisSettings()
     match: MatchSettings = MatchSettings()

@@ -346,9 +346,7 @@ def up_redis(cfg: StackConfig) -> None:
     cfg.redis_dir.mkdir(parents=True, exist_ok=True)
     say(f"redis: starting on port {cfg.redis_port} ...")
     started = subprocess.run(redis_command(binary, cfg), capture_output=True, text=True)
-    healthy = started.returncode == 0 and wait_until(
-        lambda: redis_healthy(cfg.redis_port), REDIS_READY_TIMEOUT_S
-    )
+    healthy = started.returncode == 0 and wait_until(lambda: redis_healthy(cfg.redis_port), REDIS_READY_TIMEOUT_S)
     if not healthy:
         log = tail(cfg.logs_dir / "redis.log")
         raise StackError(f"redis: did not start.\n{started.stdout}{started.stderr}{log}")
@@ -370,8 +368,7 @@ def require_tool(name: str, why: str, package: str) -> str:
     found = shutil.which(name)
     if not found:
         raise StackError(
-            f"kafka: `{name}` not found; {why}. Install it (Debian: "
-            f"`apt-get install -y {package}`) and retry."
+            f"kafka: `{name}` not found; {why}. Install it (Debian: `apt-get install -y {package}`) and retry."
         )
     return found
 
@@ -407,9 +404,7 @@ def fetch_kafka_lib(cfg: StackConfig) -> Path:
     done = subprocess.run([mvn, "-q", "-B", "-f", str(pom), *goal], capture_output=True, text=True)
     if done.returncode != 0:
         shutil.rmtree(lib, ignore_errors=True)
-        raise StackError(
-            f"kafka: Maven could not fetch the broker jars.\n{done.stdout}{done.stderr}"
-        )
+        raise StackError(f"kafka: Maven could not fetch the broker jars.\n{done.stdout}{done.stderr}")
     return lib
 
 
@@ -519,14 +514,9 @@ def up_kafka(cfg: StackConfig) -> None:
         say(f"kafka: already up (pid {pid}, localhost:{cfg.kafka_port})")
         return
     if pid is not None:
-        raise StackError(
-            f"kafka: pid {pid} runs but answers no metadata; run `stack down`.\n"
-            f"{kafka_log_tails(cfg)}"
-        )
+        raise StackError(f"kafka: pid {pid} runs but answers no metadata; run `stack down`.\n{kafka_log_tails(cfg)}")
     ensure_free((cfg.kafka_port, cfg.controller_port), "kafka", "DQ_STACK_KAFKA_PORT")
-    java = require_tool(
-        "java", "the Kafka broker needs Java 17 or newer", "openjdk-17-jre-headless"
-    )
+    java = require_tool("java", "the Kafka broker needs Java 17 or newer", "openjdk-17-jre-headless")
     cfg.kafka_dir.mkdir(parents=True, exist_ok=True)
     lib = fetch_kafka_lib(cfg)
     server, log4j = write_kafka_configs(cfg)
@@ -543,9 +533,7 @@ def up_kafka(cfg: StackConfig) -> None:
         )
     cfg.kafka.pid_file.write_text(f"{proc.pid}\n")
     started = time.monotonic()
-    ready = wait_until(
-        lambda: proc.poll() is not None or kafka_healthy(cfg.kafka_port), KAFKA_READY_TIMEOUT_S
-    )
+    ready = wait_until(lambda: proc.poll() is not None or kafka_healthy(cfg.kafka_port), KAFKA_READY_TIMEOUT_S)
     code = proc.poll()
     if not ready or code is not None:
         if code is None:

@@ -1,5 +1,7 @@
-"""Builds the processing pipeline from settings: the one place that wires config files, the
-match model and the Redis index together (used by the worker and by `dedupe`).
+"""Builds the processing pipeline from settings.
+
+The one place that wires config files, the match model and the Redis index together (used by
+the worker and by `dedupe`).
 
 Must not start anything: the Redis client connects lazily on first use.
 """
@@ -16,14 +18,10 @@ from streams.match_index import RedisMatchIndex
 from streams.settings import Settings
 
 
-def build_pipeline(
-    settings: Settings, metrics: DQMetrics | None, *, prefix: str | None = None
-) -> ContactPipeline:
+def build_pipeline(settings: Settings, metrics: DQMetrics | None, *, prefix: str | None = None) -> ContactPipeline:
     """The processing pipeline with its Redis index, from settings (used by worker and `dedupe`)."""
     observe = metrics.observe_redis if metrics is not None else None
-    index = RedisMatchIndex.from_settings(
-        settings.redis, settings.match, prefix=prefix, observe=observe
-    )
+    index = RedisMatchIndex.from_settings(settings.redis, settings.match, prefix=prefix, observe=observe)
     match = settings.match
     policy = MatchPolicy(
         model=load_match_model(match.model_path),
@@ -32,9 +30,7 @@ def build_pipeline(
         event_ttl_seconds=settings.redis.event_ttl_seconds,
     )
     return ContactPipeline(
-        cleaning=load_cleaning_config(
-            settings.cleaning.rules_path, settings.cleaning.mappings_path
-        ),
+        cleaning=load_cleaning_config(settings.cleaning.rules_path, settings.cleaning.mappings_path),
         index=index,
         policy=policy,
         survivorship=SurvivorshipRules(),

@@ -81,9 +81,7 @@ def name_parts(contact: NormalizedContact) -> tuple[str, str]:
     Returns:
         (given_key, family_key); see `name_parts_of`.
     """
-    return name_parts_of(
-        contact.given_name, contact.family_name, contact.name_key, contact.full_name
-    )
+    return name_parts_of(contact.given_name, contact.family_name, contact.name_key, contact.full_name)
 
 
 def name_parts_of(

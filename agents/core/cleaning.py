@@ -129,9 +129,7 @@ class _Findings:
     def add(self, note: Note, default_field: str) -> None:
         target = note.field or default_field
         if note.applied:
-            self.fixes.append(
-                Fix(code=note.code, field=target, before=note.before, after=note.after)
-            )
+            self.fixes.append(Fix(code=note.code, field=target, before=note.before, after=note.after))
             return
         if note.after is None:
             detail = ""
@@ -178,13 +176,9 @@ def clean_event(
         event = ContactChangeEvent.model_validate_json(payload)
     except ValidationError as error:
         envelope = _careful_parse(payload)
-        return _reject(
-            payload, _envelope_issues(payload, error, envelope, config.rules), envelope, origin, now
-        )
+        return _reject(payload, _envelope_issues(payload, error, envelope, config.rules), envelope, origin, now)
     findings = _Findings(config.rules, erasure=event.event_type is EventType.DELETED)
-    contact = _normalize_contact(
-        map_contact(event.source, event.contact, config.mappings), findings, now
-    )
+    contact = _normalize_contact(map_contact(event.source, event.contact, config.mappings), findings, now)
     if not findings.erasure:
         for issue in missing_required(
             contact,
@@ -274,9 +268,7 @@ def _folded(text: str | None) -> str | None:
     return (fold_text(text) or None) if text else None
 
 
-def _normalize_contact(
-    contact: dict[str, Any], findings: _Findings, now: datetime
-) -> NormalizedContact:
+def _normalize_contact(contact: dict[str, Any], findings: _Findings, now: datetime) -> NormalizedContact:
     book = findings.book
     text_of = _text_getter(contact, findings)
     country = None
@@ -383,9 +375,7 @@ def _picklist(name: str, text_of: TextOf, findings: _Findings) -> str | None:
     return value
 
 
-def _resolved(
-    resolver: Any, name: str, text_of: TextOf, country: str | None, findings: _Findings
-) -> str | None:
+def _resolved(resolver: Any, name: str, text_of: TextOf, country: str | None, findings: _Findings) -> str | None:
     raw = text_of(name)
     if not raw:
         return None
@@ -413,9 +403,7 @@ def _envelope_issues(
         try:
             payload.decode("utf-8")
         except UnicodeDecodeError as decode_error:
-            return [
-                book.issue("not_utf8", "_payload", f"invalid byte at position {decode_error.start}")
-            ]
+            return [book.issue("not_utf8", "_payload", f"invalid byte at position {decode_error.start}")]
         return [book.issue("not_json", "_payload")]
     if envelope is None and any(not item["loc"] for item in errors):
         return [book.issue("not_object", "_payload")]

@@ -47,8 +47,11 @@ POINT_KINDS = ("email", "phone", "address")
 
 
 def entity_id_for(event_id: str) -> str:
-    """Id of the entity an event creates: deterministic (a replay gives the same id) and never
-    reused (a record erased and entered again starts a new entity, not the old one's)."""
+    """Id of the entity an event creates.
+
+    Deterministic (a replay gives the same id) and never reused: a record erased and entered
+    again starts a new entity, not the old one's.
+    """
     return "E" + hashlib.blake2b(event_id.encode(), digest_size=8).hexdigest()
 
 
@@ -252,9 +255,7 @@ class _PlanBuilder:
         self.checks[f"e:{entity_id}"] = self.snapshot.entity_versions.get(entity_id, 0)
         self._bump(f"e:{entity_id}")
 
-    def _write_record(
-        self, record: StoredRecord, entity_id: str, old_keys: Iterable[str] = ()
-    ) -> None:
+    def _write_record(self, record: StoredRecord, entity_id: str, old_keys: Iterable[str] = ()) -> None:
         rid = record.record_id
         self.ops.append(Op("SET", f"rec:{rid}", (record.to_json(),)))
         self.ops.append(Op("HSET", "rent", (rid, entity_id)))
@@ -265,9 +266,7 @@ class _PlanBuilder:
             self.ops.append(Op("ZREM", f"blk:{key}", (rid,)))
             self._bump(f"b:{key}")
         for key in record.block_keys:
-            self.checks[f"b:{key}"] = (
-                self.snapshot.blocks[key].version if key in self.snapshot.blocks else 0
-            )
+            self.checks[f"b:{key}"] = self.snapshot.blocks[key].version if key in self.snapshot.blocks else 0
             self.ops.append(Op("ZADD", f"blk:{key}", (score, rid)))
             self._bump(f"b:{key}")
 
@@ -284,9 +283,7 @@ class _PlanBuilder:
                 (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds),
             )
         )
-        return Plan(
-            decision=decision, checks=self.checks, ops=tuple(self.ops), bumps=tuple(self.bumps), **outputs
-        )
+        return Plan(decision=decision, checks=self.checks, ops=tuple(self.ops), bumps=tuple(self.bumps), **outputs)
 
     def _stored(self, contact: NormalizedContact, previous: StoredRecord | None) -> StoredRecord:
         seen = self.event.occurred_at.isoformat()
@@ -417,9 +414,7 @@ class _PlanBuilder:
         # record, and capped (`MatchSettings.max_candidates`).
         return self.snapshot.candidates.values()
 
-    def _score_candidates(
-        self, contact: NormalizedContact
-    ) -> dict[str, tuple[StoredRecord, PairScore]]:
+    def _score_candidates(self, contact: NormalizedContact) -> dict[str, tuple[StoredRecord, PairScore]]:
         total = max(self.snapshot.total_records, 1)
         frequency = self.snapshot.name_count / total if self.snapshot.name_count else None
         best: dict[str, tuple[StoredRecord, PairScore]] = {}
@@ -427,9 +422,7 @@ class _PlanBuilder:
             entity = self.snapshot.candidate_entities.get(candidate.record_id)
             if entity is None:
                 continue
-            score = score_pair(
-                contact, candidate.contact, self.policy.model, name_frequency=frequency
-            )
+            score = score_pair(contact, candidate.contact, self.policy.model, name_frequency=frequency)
             if entity not in best or score.match_weight > best[entity][1].match_weight:
                 best[entity] = (candidate, score)
         return best
@@ -477,9 +470,7 @@ class _PlanBuilder:
                 if record.owner and self.snapshot.candidate_entities.get(rid) == top.entity
             }
         )
-        review_id = hashlib.blake2b(
-            f"{self.event.event_id}|{top.entity}".encode(), digest_size=10
-        ).hexdigest()
+        review_id = hashlib.blake2b(f"{self.event.event_id}|{top.entity}".encode(), digest_size=10).hexdigest()
         return ReviewItem(
             review_id=review_id,
             event_id=self.event.event_id,

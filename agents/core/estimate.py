@@ -44,9 +44,7 @@ def _weighted_frequencies(codes: np.ndarray, weights: np.ndarray, alpha: float) 
     result: Probabilities = {}
     for column, (comparison, levels) in enumerate(COMPARISON_LEVELS.items()):
         present = codes[:, column] >= 0
-        counts = np.bincount(
-            codes[present, column], weights=weights[present], minlength=len(levels)
-        )
+        counts = np.bincount(codes[present, column], weights=weights[present], minlength=len(levels))
         total = counts.sum() + alpha * len(levels)
         result[comparison] = {lv: float((counts[i] + alpha) / total) for i, lv in enumerate(levels)}
     return result
@@ -158,9 +156,7 @@ def monotonic_m(comparison: str, m: Mapping[str, float], u: Mapping[str, float])
     return adjusted
 
 
-def build_model(
-    m: Probabilities, u: Probabilities, prior: float, *, description: str
-) -> MatchModel:
+def build_model(m: Probabilities, u: Probabilities, prior: float, *, description: str) -> MatchModel:
     """Assemble a MatchModel from m, u and the prior.
 
     Args:

@@ -57,9 +57,7 @@ def _completeness(record: StoredRecord) -> int:
     return sum(1 for name in contact.model_fields_set if getattr(contact, name) not in (None, (), {}))
 
 
-def _ranked(
-    records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy: str
-) -> list[StoredRecord]:
+def _ranked(records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy: str) -> list[StoredRecord]:
     recency: Callable[[StoredRecord], tuple[Any, ...]] = lambda r: (r.occurred_at, r.record_id)  # noqa: E731
     if strategy == "source_priority":
         rank = {source: i for i, source in enumerate(rules.source_priority)}

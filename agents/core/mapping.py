@@ -55,9 +55,7 @@ def load_mappings(path: str | Path) -> MappingConfig:
         OSError: The file cannot be read.
         pydantic.ValidationError: The file does not match `MappingConfig`.
     """
-    return MappingConfig.model_validate(
-        yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    )
+    return MappingConfig.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
 
 
 def _present(value: Any) -> bool:
@@ -122,9 +120,7 @@ def _restructured(contact: dict[str, Any], mapping: SourceMapping) -> dict[str, 
         value = contact.get(field)
         if isinstance(value, str) and rule.separator in value:
             parts = [part.strip() for part in value.split(rule.separator, len(rule.into) - 1)]
-            mapped.update(
-                {target: part for target, part in zip(rule.into, parts, strict=False) if part}
-            )
+            mapped.update({target: part for target, part in zip(rule.into, parts, strict=False) if part})
             consumed.add(field)
         elif isinstance(value, str) and value.strip():
             mapped["full_name"] = value

@@ -50,10 +50,7 @@ SCORE_WEIGHTS: dict[tuple[str, ...], float] = {
 }
 """Field groups and their weight in the completeness part of the score (any field counts)."""
 
-_ATTRIBUTES = tuple(
-    (field, {"email": "emails", "phone": "phones"}.get(field, field))
-    for field in COMPLETENESS_FIELDS
-)
+_ATTRIBUTES = tuple((field, {"email": "emails", "phone": "phones"}.get(field, field)) for field in COMPLETENESS_FIELDS)
 _SCORE_GROUPS = tuple(SCORE_WEIGHTS.items())
 _EMPTY = (None, ())
 _TOTAL_WEIGHT = sum(SCORE_WEIGHTS.values())
@@ -87,9 +84,7 @@ def quality_score(present: dict[str, bool], warnings: int, fixes: int) -> float:
     return round(earned / _TOTAL_WEIGHT * WARNING_FACTOR**warnings * FIX_FACTOR**fixes, 4)
 
 
-def quality_report(
-    contact: NormalizedContact, fixes: tuple[Fix, ...], warnings: tuple[Issue, ...]
-) -> QualityReport:
+def quality_report(contact: NormalizedContact, fixes: tuple[Fix, ...], warnings: tuple[Issue, ...]) -> QualityReport:
     """Build the quality report of one cleaned record.
 
     Args:

@@ -232,9 +232,7 @@ def build_rule_book(config: RulesConfig) -> RuleBook:
             tld_typos=dict(config.email.tld_typos),
             min_fuzzy_length=config.email.min_fuzzy_length,
         ),
-        country_index=build_country_index(
-            config.countries.aliases, config.countries.fuzzy_min_score
-        ),
+        country_index=build_country_index(config.countries.aliases, config.countries.fuzzy_min_score),
         picklists={name: _build_picklist(picklist) for name, picklist in config.picklists.items()},
         states=_build_states(config.states),
         mobile_length={
@@ -350,8 +348,7 @@ def phone_rule_notes(result: PhoneResult, country: str | None, book: RuleBook) -
         and phone.region != country
         # One numbering plan spans several regions (+44: GB, JE, GG, IM; +1: NANP): a Jersey
         # mobile on a GB record is the record's country's plan, not a foreign number.
-        and phonenumbers.country_code_for_region(phone.region or "")
-        != phonenumbers.country_code_for_region(country)
+        and phonenumbers.country_code_for_region(phone.region or "") != phonenumbers.country_code_for_region(country)
     ):
         detail = f"number region {phone.region}, record country {country}"
         return (*result.notes, Note("phone_country_mismatch", before=phone.e164, after=detail))
@@ -379,9 +376,7 @@ def resolve_picklist(field: str, raw: str, book: RuleBook) -> tuple[str | None, 
 
 
 @lru_cache(maxsize=16384)
-def _resolve_picklist_cached(
-    field: str, cleaned: str, book: RuleBook
-) -> tuple[str | None, tuple[Note, ...]]:
+def _resolve_picklist_cached(field: str, cleaned: str, book: RuleBook) -> tuple[str | None, tuple[Note, ...]]:
     picklist = book.picklists[field]
     key = ascii_key_of_folded(cleaned) or cleaned.casefold()  # `cleaned` is fold_text output
     term = picklist.exact.get(key)
@@ -389,23 +384,17 @@ def _resolve_picklist_cached(
         return term, ()
     best = None
     if picklist.fuzzy_min_score is not None:
-        best = process.extractOne(
-            key, picklist.choices, scorer=fuzz.ratio, score_cutoff=picklist.fuzzy_min_score
-        )
+        best = process.extractOne(key, picklist.choices, scorer=fuzz.ratio, score_cutoff=picklist.fuzzy_min_score)
     if best is not None:
         corrected = picklist.exact[best[0]]
         apply = book.severity("picklist_fuzzy_corrected") is Severity.FIX
-        note = Note(
-            "picklist_fuzzy_corrected", field=field, before=cleaned, after=corrected, applied=apply
-        )
+        note = Note("picklist_fuzzy_corrected", field=field, before=cleaned, after=corrected, applied=apply)
         return (corrected if apply else cleaned), (note,)
     return cleaned, (Note("picklist_unknown", field=field, before=cleaned),)
 
 
 @lru_cache(maxsize=16384)
-def resolve_state(
-    raw: str, country: str | None, book: RuleBook
-) -> tuple[str | None, tuple[Note, ...]]:
+def resolve_state(raw: str, country: str | None, book: RuleBook) -> tuple[str | None, tuple[Note, ...]]:
     """Map a state/province to its ISO 3166-2 code when the country is known.
 
     Args:

@@ -101,24 +101,18 @@ COMPARISON_LEVELS: Final[dict[str, tuple[str, ...]]] = {
 TF_LEVEL: Final[tuple[str, str]] = ("name", "exact")
 """The level whose u is replaced by the name's term frequency when one is given."""
 
-TF_ADJUSTED_NAME_LEVELS: Final[frozenset[str]] = frozenset(
-    {"exact", "reversed", "jw_both_092", "jw_both_080"}
-)
+TF_ADJUSTED_NAME_LEVELS: Final[frozenset[str]] = frozenset({"exact", "reversed", "jw_both_092", "jw_both_080"})
 """Name levels that receive the same term-frequency shift as the exact level (so a near match
 on a common name never outweighs an exact match on it)."""
 
-DEFAULT_MODEL_PATH: Final[Path] = (
-    Path(__file__).resolve().parents[2] / "config" / "match_model.json"
-)
+DEFAULT_MODEL_PATH: Final[Path] = Path(__file__).resolve().parents[2] / "config" / "match_model.json"
 
 _GIVEN_CONFLICT_BELOW: Final[float] = 0.75
 
 _INCOMPARABLE_ACROSS_SCRIPTS: Final[frozenset[str]] = frozenset({"partial_fuzzy", "different"})
 """Name levels read as `missing` when the two names are written in different scripts."""
 
-_STRONG_NAME_LEVELS: Final[frozenset[str]] = frozenset(
-    {"exact", "reversed", "jw_both_092", "jw_both_080"}
-)
+_STRONG_NAME_LEVELS: Final[frozenset[str]] = frozenset({"exact", "reversed", "jw_both_092", "jw_both_080"})
 """Name levels where both given and family names agree (possibly with typos)."""
 
 _NEAR_AGREEMENTS: Final[tuple[tuple[str, str], ...]] = (
@@ -153,12 +147,8 @@ class MatchModel:
     comparisons: Mapping[str, tuple[LevelParams, ...]]
     tf_minimum_u: float = 1e-6
     description: str = ""
-    _weights: dict[tuple[str, str], float] = field(
-        init=False, repr=False, compare=False, hash=False
-    )
-    _explanations: dict[tuple[str, str], FieldComparison] = field(
-        init=False, repr=False, compare=False, hash=False
-    )
+    _weights: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False, hash=False)
+    _explanations: dict[tuple[str, str], FieldComparison] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Validate the parameters against COMPARISON_LEVELS and precompute log2(m/u)."""
@@ -168,9 +158,7 @@ class MatchModel:
         for comparison, levels in COMPARISON_LEVELS.items():
             given = {p.level: p for p in self.comparisons.get(comparison, ())}
             if set(given) != set(levels):
-                raise ValueError(
-                    f"{comparison}: levels {sorted(given)} do not match {sorted(levels)}"
-                )
+                raise ValueError(f"{comparison}: levels {sorted(given)} do not match {sorted(levels)}")
             for params in given.values():
                 if not (0 < params.m <= 1 and 0 < params.u <= 1):
                     raise ValueError(f"{comparison}.{params.level}: m and u must be in (0, 1]")
@@ -180,8 +168,7 @@ class MatchModel:
         # FieldComparison is frozen, so one instance per level is shared by every pair
         # (validating eight pydantic models per pair would cost more than the comparisons).
         explanations = {
-            key: FieldComparison(field=key[0], level=key[1], weight=round(weight, 4))
-            for key, weight in weights.items()
+            key: FieldComparison(field=key[0], level=key[1], weight=round(weight, 4)) for key, weight in weights.items()
         }
         object.__setattr__(self, "_explanations", explanations)
 
@@ -399,9 +386,7 @@ def _features_cached(
         phones=phone_set,
         mobiles=frozenset(p for p in mobiles if p),
         phone_tails=frozenset(
-            digits[-7:]
-            for digits in ("".join(filter(str.isdigit, p)) for p in phone_set)
-            if len(digits) >= 7
+            digits[-7:] for digits in ("".join(filter(str.isdigit, p)) for p in phone_set) if len(digits) >= 7
         ),
         birth_date=birth_date,
         national_id=ascii_key(national_id).replace(" ", ""),
@@ -557,12 +542,7 @@ def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str]
         and no identifier clears it, see `_given_conflict_cleared`).
     """
     name_level, given_conflict = _compare_name(a, b)
-    if (
-        name_level in _INCOMPARABLE_ACROSS_SCRIPTS
-        and a.script
-        and b.script
-        and a.script != b.script
-    ):
+    if name_level in _INCOMPARABLE_ACROSS_SCRIPTS and a.script and b.script and a.script != b.script:
         # Transliteration is lossy (Persian drops vowels, kanji read as pinyin): two spellings
         # in different scripts that do not meet are no evidence either way.
         name_level, given_conflict = MISSING, False
@@ -700,9 +680,7 @@ def score_pair(
         Probability, match weight, per-field explanation, corroboration and conflicts;
         `score_pair(a, b) == score_pair(b, a)`.
     """
-    return score_features(
-        match_features(a), match_features(b), model, name_frequency=name_frequency
-    )
+    return score_features(match_features(a), match_features(b), model, name_frequency=name_frequency)
 
 
 def owners_compatible(owner: str | None, candidate_owner: str | None) -> bool:
@@ -710,9 +688,7 @@ def owners_compatible(owner: str | None, candidate_owner: str | None) -> bool:
     return owner is None or candidate_owner is None or owner == candidate_owner
 
 
-def decide(
-    best: PairScore | None, *, same_owner: bool, thresholds: MatchThresholds
-) -> tuple[Decision, str]:
+def decide(best: PairScore | None, *, same_owner: bool, thresholds: MatchThresholds) -> tuple[Decision, str]:
     """Turn the best candidate's score into a decision and a one-line reason.
 
     Args:
@@ -779,9 +755,7 @@ def best_candidate(
     """
     features = match_features(record)
     frequency_key = name_frequency_key(record)
-    name_frequency = (
-        frequencies.get(frequency_key) if frequencies is not None and frequency_key else None
-    )
+    name_frequency = frequencies.get(frequency_key) if frequencies is not None and frequency_key else None
     strong: list[tuple[K, MatchFeatures]] = []
     rest: list[tuple[K, MatchFeatures]] = []
     seen: set[K] = set()
@@ -804,11 +778,6 @@ def best_candidate(
         score = score_features(features, other, model, name_frequency=name_frequency)
         if best is None or score.match_weight > best[1].match_weight:
             best = (candidate_id, score)
-        if (
-            position < len(strong)
-            and score.probability >= stop_at
-            and score.corroborated
-            and not score.conflicts
-        ):
+        if position < len(strong) and score.probability >= stop_at and score.corroborated and not score.conflicts:
             break
     return best

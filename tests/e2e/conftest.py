@@ -104,17 +104,13 @@ class Namespace:
 
     def publish(self, payloads: list[tuple[bytes | None, bytes]]) -> None:
         self.create_topics()
-        producer = KafkaProducer(
-            bootstrap_servers=self.bootstrap, acks="all", max_request_size=4_194_304
-        )
+        producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", max_request_size=4_194_304)
         for key, value in payloads:
             producer.send(self.topic("changes"), key=key, value=value)
         producer.flush()
         producer.close()
 
-    def publish_in_background(
-        self, payloads: list[tuple[bytes | None, bytes]], per_second: float
-    ) -> threading.Thread:
+    def publish_in_background(self, payloads: list[tuple[bytes | None, bytes]], per_second: float) -> threading.Thread:
         """Publish at a steady rate from a thread (so a worker can be stopped mid-stream)."""
         self.create_topics()
 

@@ -61,9 +61,7 @@ def _load_e2e_helpers() -> Any:
     Loaded by path: `import conftest` would resolve to whichever conftest.py pytest imported
     last (tests/ and tests/e2e/ both have one and neither is a package).
     """
-    spec = importlib.util.spec_from_file_location(
-        "_e2e_conftest_helpers", Path(__file__).with_name("conftest.py")
-    )
+    spec = importlib.util.spec_from_file_location("_e2e_conftest_helpers", Path(__file__).with_name("conftest.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up by name
@@ -211,8 +209,7 @@ def _split_top_level(expr: str, operators: tuple[str, ...], *, words: bool) -> l
             if expr[index:end] != operator:
                 continue
             if words and (
-                (index > 0 and _IDENT.match(expr[index - 1]))
-                or (end < len(expr) and _IDENT.match(expr[end]))
+                (index > 0 and _IDENT.match(expr[index - 1])) or (end < len(expr) and _IDENT.match(expr[end]))
             ):
                 continue
             parts.append(expr[start:index])
@@ -453,9 +450,7 @@ def processed_stream(
                 alive=prometheus.died,
             )
         namespace.publish(payloads)
-        stream = ProcessedStream(
-            namespace, worker, len(payloads), prometheus, prometheus_error, None
-        )
+        stream = ProcessedStream(namespace, worker, len(payloads), prometheus, prometheus_error, None)
 
         def processed() -> bool:
             families = scrape(namespace.web_port)
@@ -519,15 +514,11 @@ def test_comparison_operands_split_every_alert_shape() -> None:
         "sum(rate(m[10m]))",
     ]
     assert comparison_operands('up{job="a>b"} == 0') == ['up{job="a>b"}']
-    assert comparison_operands('histogram_quantile(0.95, x{le!="1"}) > 300') == [
-        'histogram_quantile(0.95, x{le!="1"})'
-    ]
+    assert comparison_operands('histogram_quantile(0.95, x{le!="1"}) > 300') == ['histogram_quantile(0.95, x{le!="1"})']
     assert comparison_operands("a or b unless c") == ["a", "b", "c"]
     assert comparison_operands("sum(x) / sum(y)") == ["sum(x) / sum(y)"]
     assert comparison_operands("x > bool 1") == ["x"]
-    assert without_offsets("rate(x[1d] offset 1h) / rate(y[1d]   offset 15m)") == (
-        "rate(x[1d]) / rate(y[1d])"
-    )
+    assert without_offsets("rate(x[1d] offset 1h) / rate(y[1d]   offset 15m)") == ("rate(x[1d]) / rate(y[1d])")
     assert selectors('rate(dq_a_total{s="x"}[5m]) / up{job="j"} + dq_b') == [
         'dq_a_total{s="x"}',
         'up{job="j"}',
@@ -577,9 +568,7 @@ def test_every_dashboard_query_and_alert_expression_returns_data(
             definition = variable.get("definition", "")
             match = re.fullmatch(r"label_values\((\w+),\s*(\w+)\)", definition)
             if match:
-                values = prometheus.api(
-                    f"label/{match.group(2)}/values", **{"match[]": match.group(1)}
-                )
+                values = prometheus.api(f"label/{match.group(2)}/values", **{"match[]": match.group(1)})
                 if not values:
                     failures.append(f"{path.name} variable {variable['name']}: no values")
         queries = panel_queries(board)

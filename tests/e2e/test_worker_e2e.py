@@ -24,12 +24,8 @@ from tests.e2e.conftest import REPO, Namespace, stop
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.redis]
 
 SAMPLE = REPO / "sample_data" / "contacts.jsonl"
-TRUTH = {
-    row["event_id"]: row for row in csv.DictReader((REPO / "sample_data" / "truth.csv").open())
-}
-MALFORMED = [
-    base64.b64decode(line) for line in (REPO / "sample_data" / "malformed.b64").read_text().split()
-]
+TRUTH = {row["event_id"]: row for row in csv.DictReader((REPO / "sample_data" / "truth.csv").open())}
+MALFORMED = [base64.b64decode(line) for line in (REPO / "sample_data" / "malformed.b64").read_text().split()]
 NON_NAME_FIELDS = {"email", "phone", "national_id", "birth_date", "street", "locality", "company"}
 
 
@@ -62,9 +58,7 @@ RATE = 250.0  # events/s published while the worker runs: ~10 s of stream to int
 
 def original_bytes(rejected: dict) -> bytes:
     payload = rejected["payload"]
-    return (
-        base64.b64decode(payload) if rejected["payload_encoding"] == "base64" else payload.encode()
-    )
+    return base64.b64decode(payload) if rejected["payload_encoding"] == "base64" else payload.encode()
 
 
 def test_sample_stream_and_malformed_payloads(namespace: Namespace, tmp_path: Path) -> None:
@@ -77,9 +71,7 @@ def test_sample_stream_and_malformed_payloads(namespace: Namespace, tmp_path: Pa
             out = outputs[event_id]
             if truth["kind"] == "invalid":
                 assert out["_topic"] == "rejected", event_id
-                assert out["reasons"] and all(
-                    r["code"] and r["severity"] == "reject" for r in out["reasons"]
-                )
+                assert out["reasons"] and all(r["code"] and r["severity"] == "reject" for r in out["reasons"])
             else:
                 assert out["_topic"] == "cleaned", (event_id, out.get("reasons"))
                 assert out["match"]["decision"] in {
@@ -92,13 +84,9 @@ def test_sample_stream_and_malformed_payloads(namespace: Namespace, tmp_path: Pa
                 }
                 assert 0 <= out["quality"]["score"] <= 1
         cn_short = [e for e, t in TRUTH.items() if t["detail"] == "cn_mobile_10_digits"]
-        assert cn_short and all(
-            {r["code"] for r in outputs[e]["reasons"]} == {"phone_mobile_length"} for e in cn_short
-        )
+        assert cn_short and all({r["code"] for r in outputs[e]["reasons"]} == {"phone_mobile_length"} for e in cn_short)
 
-        merged = [
-            o for o in outputs.values() if o.get("match", {}) and o["match"]["decision"] == "merged"
-        ]
+        merged = [o for o in outputs.values() if o.get("match", {}) and o["match"]["decision"] == "merged"]
         assert merged, "the sample has known duplicates"
         for out in merged:
             positive = {c["field"] for c in out["match"]["explanation"] if c["weight"] > 0}
@@ -123,9 +111,7 @@ def test_sample_stream_and_malformed_payloads(namespace: Namespace, tmp_path: Pa
         assert namespace.read("review"), "ambiguous and cross-owner duplicates go to review"
         golden = namespace.read("golden")
         assert golden and all(k for k, _ in golden)
-        assert any(v is None for _, v in golden), (
-            "erasure of a single-record entity publishes a tombstone"
-        )
+        assert any(v is None for _, v in golden), "erasure of a single-record entity publishes a tombstone"
         assert worker.poll() is None, "the worker must survive every input"
     finally:
         stop(worker)
@@ -141,14 +127,10 @@ def test_sigterm_mid_stream_loses_nothing(
         wait_for_outputs(namespace, 100)
         stop(worker, signal.SIGTERM)
         assert worker.returncode is not None
-        assert publisher.is_alive(), (
-            "the stream ended before the worker was stopped: not mid-stream"
-        )
+        assert publisher.is_alive(), "the stream ended before the worker was stopped: not mid-stream"
         worker = namespace.start_worker(tmp_path)
         outputs = namespace.outputs_by_event(180, event_ids)
-        assert event_ids <= outputs.keys(), (
-            f"lost {len(event_ids - outputs.keys())} events\n{namespace.log_tail()}"
-        )
+        assert event_ids <= outputs.keys(), f"lost {len(event_ids - outputs.keys())} events\n{namespace.log_tail()}"
     finally:
         stop(worker)
 
@@ -157,20 +139,13 @@ def _entities(outputs: dict[str, dict], resolve: dict[str, str]) -> set[frozense
     groups: dict[str, set[str]] = defaultdict(set)
     for out in outputs.values():
         match = out.get("match")
-        if (
-            out.get("_topic", "cleaned") == "cleaned"
-            and match
-            and match["entity_id"]
-            and match["decision"] != "erased"
-        ):
+        if out.get("_topic", "cleaned") == "cleaned" and match and match["entity_id"] and match["decision"] != "erased":
             groups[resolve.get(match["entity_id"], match["entity_id"])].add(out["record_id"])
     return {frozenset(g) for g in groups.values()}
 
 
 async def _resolve_all(redis_url: str, prefix: str, entity_ids: set[str]) -> dict[str, str]:
-    index = RedisMatchIndex.from_settings(
-        RedisSettings(url=redis_url), MatchSettings(), prefix=prefix
-    )
+    index = RedisMatchIndex.from_settings(RedisSettings(url=redis_url), MatchSettings(), prefix=prefix)
     try:
         return await index.resolve(entity_ids)
     finally:
@@ -193,11 +168,7 @@ def test_sigkill_restart_ends_with_the_same_entities_as_an_uninterrupted_run(
         assert event_ids <= outputs.keys(), namespace.log_tail()
     finally:
         stop(worker)
-    entity_ids = {
-        o["match"]["entity_id"]
-        for o in outputs.values()
-        if o.get("match") and o["match"]["entity_id"]
-    }
+    entity_ids = {o["match"]["entity_id"] for o in outputs.values() if o.get("match") and o["match"]["entity_id"]}
     resolved = asyncio.run(_resolve_all(redis_url, f"e2e:{namespace.tag}", entity_ids))
     killed = _entities(outputs, resolved)
 

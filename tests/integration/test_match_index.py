@@ -19,9 +19,7 @@ from streams.settings import MatchSettings, RedisSettings
 pytestmark = pytest.mark.redis
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-POLICY = MatchPolicy(
-    load_match_model(), MatchThresholds(), max_candidates=50, event_ttl_seconds=3600
-)
+POLICY = MatchPolicy(load_match_model(), MatchThresholds(), max_candidates=50, event_ttl_seconds=3600)
 
 
 @pytest.fixture
@@ -91,13 +89,9 @@ async def test_commit_fails_when_a_checked_version_moved(index: RedisMatchIndex)
     assert (await index.stats()).entities == 1
 
 
-async def test_two_workers_racing_on_duplicates_end_with_one_entity(
-    redis_url: str, index: RedisMatchIndex
-) -> None:
+async def test_two_workers_racing_on_duplicates_end_with_one_entity(redis_url: str, index: RedisMatchIndex) -> None:
     prefix = index.key("x")[1:].split("}")[0]
-    other = RedisMatchIndex.from_settings(
-        RedisSettings(url=redis_url), MatchSettings(), prefix=prefix
-    )
+    other = RedisMatchIndex.from_settings(RedisSettings(url=redis_url), MatchSettings(), prefix=prefix)
     try:
         people = range(40)
         results = await asyncio.gather(
@@ -112,9 +106,7 @@ async def test_two_workers_racing_on_duplicates_end_with_one_entity(
     resolved = {
         n: {
             (await index.resolve([results[n].decision.entity_id]))[results[n].decision.entity_id],
-            (await index.resolve([results[40 + n].decision.entity_id]))[
-                results[40 + n].decision.entity_id
-            ],
+            (await index.resolve([results[40 + n].decision.entity_id]))[results[40 + n].decision.entity_id],
         }
         for n in people
     }
@@ -132,19 +124,13 @@ async def test_redelivered_event_changes_nothing(index: RedisMatchIndex) -> None
 
 async def test_new_version_of_source_record_updates_its_entity(index: RedisMatchIndex) -> None:
     first = await apply(index, event("v1", external_id="rec-1"), person(1))
-    update = await apply(
-        index, event("v2", external_id="rec-1", minutes=5), person(1, emails=("new@example.com",))
-    )
+    update = await apply(index, event("v2", external_id="rec-1", minutes=5), person(1, emails=("new@example.com",)))
     assert update.decision.decision is Decision.UPDATED
     assert update.decision.entity_id == first.decision.entity_id
     records = await index.entity_records([first.decision.entity_id])
     (stored,) = records[first.decision.entity_id]
-    assert set(stored.points["email"]) == {"anna.1@example.com", "new@example.com"}, (
-        "history of contact points kept"
-    )
-    stale = await apply(
-        index, event("v0", external_id="rec-1", minutes=-5), person(1, emails=("old@example.com",))
-    )
+    assert set(stored.points["email"]) == {"anna.1@example.com", "new@example.com"}, "history of contact points kept"
+    stale = await apply(index, event("v0", external_id="rec-1", minutes=-5), person(1, emails=("old@example.com",)))
     assert "ignored" in stale.decision.reason
     (stored,) = (await index.entity_records([first.decision.entity_id]))[first.decision.entity_id]
     assert "old@example.com" not in stored.points["email"]
@@ -161,9 +147,7 @@ async def test_erasure_removes_record_and_blocks_reappearance(index: RedisMatchI
     assert erase.tombstones == (first.decision.entity_id,)
     assert await index.entity_records([first.decision.entity_id]) == {first.decision.entity_id: []}
     late = await apply(index, event("c0", external_id="rec-9", minutes=5), person(9))
-    assert late.decision.decision is Decision.ERASED, (
-        "a change older than the erasure must not bring data back"
-    )
+    assert late.decision.decision is Decision.ERASED, "a change older than the erasure must not bring data back"
     probe = await apply(index, event("p1", source="erp"), person(9))
     assert probe.decision.decision is Decision.NEW, "erased record must not be a candidate"
     assert (await index.stats()).records == 1
@@ -173,9 +157,7 @@ async def test_record_linking_two_entities_merges_them(index: RedisMatchIndex) -
     birth = {"birth_date": datetime(1990, 5, 1).date()}
     a = await apply(index, event("m1"), person(5, phones=(), **birth))
     b = await apply(index, event("m2", source="erp"), person(5, emails=(), **birth))
-    assert (
-        b.decision.decision is not Decision.MERGED or b.decision.entity_id == a.decision.entity_id
-    )
+    assert b.decision.decision is not Decision.MERGED or b.decision.entity_id == a.decision.entity_id
     if a.decision.entity_id != b.decision.entity_id:
         c = await apply(index, event("m3", source="shop"), person(5, **birth))
         assert c.decision.decision is Decision.MERGED
@@ -200,5 +182,7 @@ async def test_a_record_entered_again_after_erasure_starts_a_new_entity(index: R
     joined = await apply(index, event("s2", source="erp"), person(3, **birth))
     assert joined.decision.decision is Decision.MERGED
     await apply(index, event("s3", external_id="rec-1", minutes=10, event_type="contact.deleted"), NormalizedContact())
-    again = await apply(index, event("s4", external_id="rec-1", minutes=20), person(3, **birth, emails=("x@y.org",), phones=()))
+    again = await apply(
+        index, event("s4", external_id="rec-1", minutes=20), person(3, **birth, emails=("x@y.org",), phones=())
+    )
     assert again.decision.entity_id != first.decision.entity_id or again.decision.decision is Decision.MERGED

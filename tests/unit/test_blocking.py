@@ -27,9 +27,17 @@ def _phone(e164: str) -> Phone:
 
 def test_keys_are_short_hashed_and_do_not_spell_personal_data() -> None:
     contact = NormalizedContact(
-        full_name="José García", given_name="José", family_name="García", name_key="jose garcia",
-        emails=("jose@example.com",), phones=(_phone("+34600111222"),), national_id="X123",
-        birth_date=date(1980, 5, 17), postcode="28001", city="madrid", company_key="acme",
+        full_name="José García",
+        given_name="José",
+        family_name="García",
+        name_key="jose garcia",
+        emails=("jose@example.com",),
+        phones=(_phone("+34600111222"),),
+        national_id="X123",
+        birth_date=date(1980, 5, 17),
+        postcode="28001",
+        city="madrid",
+        company_key="acme",
     )
     keys = block_keys(contact)
     assert keys and all(KEY_SHAPE.match(k) for k in keys)
@@ -47,13 +55,23 @@ def test_keys_are_deterministic_and_strong_first() -> None:
 
 def test_chinese_script_and_pinyin_entries_meet_on_phone_email_and_name_keys() -> None:
     han = NormalizedContact(
-        full_name="王小明", given_name="小明", family_name="王", name_script="han",
-        name_key="xiaoming wang", phones=(_phone("+8613800138000"),), emails=("xm@qq.com",),
+        full_name="王小明",
+        given_name="小明",
+        family_name="王",
+        name_script="han",
+        name_key="xiaoming wang",
+        phones=(_phone("+8613800138000"),),
+        emails=("xm@qq.com",),
         birth_date=date(1990, 1, 2),
     )
     pinyin = NormalizedContact(
-        full_name="Xiaoming Wang", given_name="Xiaoming", family_name="Wang", name_script="latin",
-        name_key="xiaoming wang", phones=(_phone("+8613800138000"),), emails=("xm@qq.com",),
+        full_name="Xiaoming Wang",
+        given_name="Xiaoming",
+        family_name="Wang",
+        name_script="latin",
+        name_key="xiaoming wang",
+        phones=(_phone("+8613800138000"),),
+        emails=("xm@qq.com",),
         birth_date=date(1990, 1, 2),
     )
     shared = set(block_keys(han)) & set(block_keys(pinyin))
@@ -85,9 +103,7 @@ def test_contact_without_evidence_has_no_keys() -> None:
     email=st.emails(),
     born=st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 1, 1)),
 )
-def test_any_contact_gets_well_formed_keys_including_its_email(
-    name: str, email: str, born: date
-) -> None:
+def test_any_contact_gets_well_formed_keys_including_its_email(name: str, email: str, born: date) -> None:
     contact = NormalizedContact(full_name=name or None, emails=(email.lower(),), birth_date=born)
     keys = block_keys(contact)
     assert all(KEY_SHAPE.match(k) for k in keys)

@@ -228,26 +228,22 @@ def test_fixes_and_warnings_go_into_the_quality_report():
         ("email_typo_domain", "email"),
         ("postcode_format", "postcode"),
     }
-    assert "gmail.com" in next(
-        w.message for w in result.quality.warnings if w.code == "email_typo_domain"
-    )
+    assert "gmail.com" in next(w.message for w in result.quality.warnings if w.code == "email_typo_domain")
 
 
 def test_required_fields_per_record_type():
     assert reasons(clean(event({"email": "a@x.com"}))) == [("required_missing", "full_name")]
     assert reasons(clean(event({"full_name": "Li Wei"}))) == [("required_missing", "email|phone")]
-    assert reasons(
-        clean(event({"full_name": "Li Wei", "email": "a@x.com"}, record_type="lead"))
-    ) == [("required_missing", "company")]
+    assert reasons(clean(event({"full_name": "Li Wei", "email": "a@x.com"}, record_type="lead"))) == [
+        ("required_missing", "company")
+    ]
 
 
 def test_deleted_event_needs_only_the_envelope():
     assert isinstance(clean(event({}, event_type="contact.deleted")), Cleaned)
     result = clean(event({"email": "broken"}, event_type="contact.deleted"))
     assert isinstance(result, Cleaned)
-    assert [(w.code, w.severity) for w in result.quality.warnings] == [
-        ("email_invalid", Severity.WARN)
-    ]
+    assert [(w.code, w.severity) for w in result.quality.warnings] == [("email_invalid", Severity.WARN)]
 
 
 @pytest.mark.parametrize(
@@ -271,18 +267,15 @@ def test_deleted_event_needs_only_the_envelope():
             [("envelope_type", "event_id"), ("envelope_type", "contact")],
         ),
         (
-            b'{"event_id": "e", "source": "x", "occurred_at": "yesterday", "contact": {},'
-            b' "record_type": "deal"}',
+            b'{"event_id": "e", "source": "x", "occurred_at": "yesterday", "contact": {}, "record_type": "deal"}',
             [("envelope_invalid", "occurred_at"), ("envelope_invalid", "record_type")],
         ),
         (
-            b'{"event_id": "e", "source": "x", "occurred_at": "2026-11-22T09:14:03",'
-            b' "contact": {}}',
+            b'{"event_id": "e", "source": "x", "occurred_at": "2026-11-22T09:14:03", "contact": {}}',
             [("envelope_invalid", "occurred_at")],
         ),
         (
-            b'{"event_id": " ", "source": "x", "occurred_at": "2026-11-22T09:14:03Z",'
-            b' "contact": {}}',
+            b'{"event_id": " ", "source": "x", "occurred_at": "2026-11-22T09:14:03Z", "contact": {}}',
             [("envelope_invalid", "event_id")],
         ),
     ],
@@ -323,9 +316,7 @@ def test_payload_too_large():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=8,
 )
 field_names = st.sampled_from(

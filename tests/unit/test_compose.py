@@ -90,9 +90,7 @@ def test_depends_on_targets_exist_and_healthy_targets_have_healthchecks(
             if condition["condition"] == "service_healthy":
                 assert "healthcheck" in services[target], (name, target)
     assert set(services["worker"]["depends_on"]) == {"kafka", "redis"}
-    assert {c["condition"] for c in services["worker"]["depends_on"].values()} == {
-        "service_healthy"
-    }
+    assert {c["condition"] for c in services["worker"]["depends_on"].values()} == {"service_healthy"}
 
 
 def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:

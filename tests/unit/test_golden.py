@@ -93,6 +93,4 @@ def test_most_complete_name_wins() -> None:
         family_name="Smith",
         city="Leeds",
     )
-    assert (
-        build_golden("E3", [sparse, full], SurvivorshipRules(), now=NOW).full_name == "John Smith"
-    )
+    assert build_golden("E3", [sparse, full], SurvivorshipRules(), now=NOW).full_name == "John Smith"

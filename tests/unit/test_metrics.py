@@ -93,9 +93,7 @@ def test_create_registers_every_family_once(registry: CollectorRegistry) -> None
         DQMetrics.create(registry)
 
 
-def test_histogram_buckets_match_their_units(
-    metrics: DQMetrics, registry: CollectorRegistry
-) -> None:
+def test_histogram_buckets_match_their_units(metrics: DQMetrics, registry: CollectorRegistry) -> None:
     def bounds(name: str) -> list[float]:
         return sorted(
             float(s.labels["le"])
@@ -111,19 +109,13 @@ def test_histogram_buckets_match_their_units(
     assert bounds("dq_event_lag_seconds")[-2] == 86400
 
 
-def test_known_label_combinations_are_pre_initialised(
-    metrics: DQMetrics, registry: CollectorRegistry
-) -> None:
+def test_known_label_combinations_are_pre_initialised(metrics: DQMetrics, registry: CollectorRegistry) -> None:
     for source in ("webform", "erp", "other"):
         for outcome in OUTCOMES:
-            value = registry.get_sample_value(
-                "dq_events_total", {"source": source, "outcome": outcome}
-            )
+            value = registry.get_sample_value("dq_events_total", {"source": source, "outcome": outcome})
             assert value == 0.0, (source, outcome)
         for decision in DECISIONS:
-            value = registry.get_sample_value(
-                "dq_decisions_total", {"source": source, "decision": decision}
-            )
+            value = registry.get_sample_value("dq_decisions_total", {"source": source, "decision": decision})
             assert value == 0.0, (source, decision)
         assert registry.get_sample_value("dq_records_checked_total", {"source": source}) == 0.0
     for operation in REDIS_OPERATIONS:
@@ -142,22 +134,9 @@ def test_a_new_source_gets_every_outcome_and_decision_on_first_use(
     metrics: DQMetrics, registry: CollectorRegistry
 ) -> None:
     metrics.observe_rejected("crm-import", [FakeFinding("required_missing", "email")])
-    assert (
-        registry.get_sample_value(
-            "dq_events_total", {"source": "crm-import", "outcome": "rejected"}
-        )
-        == 1.0
-    )
-    assert (
-        registry.get_sample_value("dq_events_total", {"source": "crm-import", "outcome": "cleaned"})
-        == 0.0
-    )
-    assert (
-        registry.get_sample_value(
-            "dq_decisions_total", {"source": "crm-import", "decision": "merged"}
-        )
-        == 0.0
-    )
+    assert registry.get_sample_value("dq_events_total", {"source": "crm-import", "outcome": "rejected"}) == 1.0
+    assert registry.get_sample_value("dq_events_total", {"source": "crm-import", "outcome": "cleaned"}) == 0.0
+    assert registry.get_sample_value("dq_decisions_total", {"source": "crm-import", "decision": "merged"}) == 0.0
     assert (
         registry.get_sample_value(
             "dq_rejections_total",
@@ -170,9 +149,7 @@ def test_a_new_source_gets_every_outcome_and_decision_on_first_use(
 def test_observe_cleaned_counts_outcome_findings_completeness_and_score(
     registry: CollectorRegistry,
 ) -> None:
-    metrics = DQMetrics.create(
-        registry, label_limits=LabelLimits(owners=("sales-team",), departments=("sales",))
-    )
+    metrics = DQMetrics.create(registry, label_limits=LabelLimits(owners=("sales-team",), departments=("sales",)))
     report = FakeReport(
         completeness={"email": True, "phone": False, "company": False},
         score=0.55,
@@ -201,9 +178,7 @@ def test_observe_cleaned_counts_outcome_findings_completeness_and_score(
     assert value("dq_owner_fields_missing_total", **owner, field="company") is None
 
 
-def test_observe_decision_and_unknown_decision(
-    metrics: DQMetrics, registry: CollectorRegistry
-) -> None:
+def test_observe_decision_and_unknown_decision(metrics: DQMetrics, registry: CollectorRegistry) -> None:
     metrics.observe_decision("webform", "merged", score=0.97, candidates=4)
     metrics.observe_decision("webform", "new", candidates=0)
     labels = {"source": "webform", "decision": "merged"}
@@ -214,9 +189,7 @@ def test_observe_decision_and_unknown_decision(
         metrics.observe_decision("webform", "deleted")
 
 
-def test_event_lag_is_seconds_and_clamps_clock_skew(
-    metrics: DQMetrics, registry: CollectorRegistry
-) -> None:
+def test_event_lag_is_seconds_and_clamps_clock_skew(metrics: DQMetrics, registry: CollectorRegistry) -> None:
     now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     metrics.observe_event_lag(now - timedelta(seconds=90), now=now)
     metrics.observe_event_lag(now + timedelta(seconds=30), now=now)
@@ -224,19 +197,12 @@ def test_event_lag_is_seconds_and_clamps_clock_skew(
     assert registry.get_sample_value("dq_event_lag_seconds_bucket", {"le": "0.01"}) == 1
 
 
-def test_observe_redis_times_and_counts_errors(
-    metrics: DQMetrics, registry: CollectorRegistry
-) -> None:
+def test_observe_redis_times_and_counts_errors(metrics: DQMetrics, registry: CollectorRegistry) -> None:
     metrics.observe_redis("candidates", 0.0004, False)
     metrics.observe_redis("candidates", 0.2, True)
     metrics.observe_redis("add", 0.0003, False)
     assert registry.get_sample_value("dq_redis_seconds_count", {"operation": "candidates"}) == 2
-    assert (
-        registry.get_sample_value(
-            "dq_redis_seconds_bucket", {"operation": "candidates", "le": "0.0005"}
-        )
-        == 1
-    )
+    assert registry.get_sample_value("dq_redis_seconds_bucket", {"operation": "candidates", "le": "0.0005"}) == 1
     assert registry.get_sample_value("dq_redis_errors_total", {"operation": "candidates"}) == 1
     assert registry.get_sample_value("dq_redis_errors_total", {"operation": "add"}) == 0
 
@@ -252,9 +218,7 @@ def test_ready_and_build_info(metrics: DQMetrics, registry: CollectorRegistry) -
 
 
 def test_ten_thousand_sources_keep_series_bounded(registry: CollectorRegistry) -> None:
-    metrics = DQMetrics.create(
-        registry, label_limits=LabelLimits(sources=("webform",), max_seen=50)
-    )
+    metrics = DQMetrics.create(registry, label_limits=LabelLimits(sources=("webform",), max_seen=50))
     report = FakeReport(completeness={"email": True, "phone": False})
 
     def feed(start: int, stop: int) -> None:
@@ -362,9 +326,7 @@ def test_bounded_label_allow_list_and_quota() -> None:
         BoundedLabel("source", max_seen=-1)
 
 
-def test_mount_metrics_serves_dq_and_faust_metrics(
-    metrics: DQMetrics, registry: CollectorRegistry
-) -> None:
+def test_mount_metrics_serves_dq_and_faust_metrics(metrics: DQMetrics, registry: CollectorRegistry) -> None:
     app = faust.App("dq-metrics-test", broker="memory://", store="memory://")
     mount_metrics(app, registry)
     assert isinstance(app.monitor, PrometheusMonitor)

@@ -31,11 +31,7 @@ SAMPLE_SUFFIXES = {
 
 def exposed_names(registry: CollectorRegistry) -> set[str]:
     """Every sample name the registry's families can expose, whether or not observed yet."""
-    return {
-        family.name + suffix
-        for family in registry.collect()
-        for suffix in SAMPLE_SUFFIXES[family.type]
-    }
+    return {family.name + suffix for family in registry.collect() for suffix in SAMPLE_SUFFIXES[family.type]}
 
 
 @cache
@@ -114,9 +110,7 @@ def test_dashboard_structure() -> None:
     assert board["schemaVersion"] >= 36
     ids = [p["id"] for p in board["panels"]]
     assert len(ids) == len(set(ids))
-    datasource_uid = load_yaml(GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml")[
-        "datasources"
-    ][0]["uid"]
+    datasource_uid = load_yaml(GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml")["datasources"][0]["uid"]
     for panel in panels():
         assert panel["title"] and panel["targets"], panel["id"]
         assert panel["datasource"]["uid"] == datasource_uid
@@ -196,9 +190,7 @@ def test_compose_bind_mounts_exist(name: str) -> None:
 def test_grafana_provisioning_points_at_the_mounted_dashboards() -> None:
     mounts = bind_mounts(compose_service("grafana"))
     assert (ROOT / mounts["/etc/grafana/provisioning"]).resolve() == (GRAFANA_DIR / "provisioning")
-    provider = load_yaml(GRAFANA_DIR / "provisioning" / "dashboards" / "dashboards.yml")[
-        "providers"
-    ][0]
+    provider = load_yaml(GRAFANA_DIR / "provisioning" / "dashboards" / "dashboards.yml")["providers"][0]
     dashboards_host_dir = ROOT / mounts[provider["options"]["path"]]
     assert (dashboards_host_dir / DASHBOARD.name).is_file()
     environment = compose_service("grafana")["environment"]
@@ -210,21 +202,15 @@ def test_prometheus_config_matches_compose() -> None:
     mounts = bind_mounts(compose_service("prometheus"))
     config_dir = ROOT / mounts["/etc/prometheus"]
     assert config_dir.resolve() == PROMETHEUS_DIR
-    assert (
-        "--config.file=/etc/prometheus/prometheus.yml" in compose_service("prometheus")["command"]
-    )
+    assert "--config.file=/etc/prometheus/prometheus.yml" in compose_service("prometheus")["command"]
     config = load_yaml(config_dir / "prometheus.yml")
     for rule_file in config["rule_files"]:
         assert (config_dir / rule_file).is_file()
-    targets = [
-        t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
-    ]
+    targets = [t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]]
     assert "worker:6066" in targets
     assert "6066:6066" in compose_service("worker")["ports"]
     local = load_yaml(config_dir / "prometheus.local.yml")
-    local_targets = [
-        t for job in local["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
-    ]
+    local_targets = [t for job in local["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]]
     assert "localhost:6066" in local_targets
     jobs = {job["job_name"] for job in config["scrape_configs"]}
     for rule in alert_rules():

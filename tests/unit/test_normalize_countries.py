@@ -47,9 +47,7 @@ def test_country_names_aliases_and_codes(raw, code):
     assert (result.value, result.notes) == (code, ())
 
 
-@pytest.mark.parametrize(
-    ("raw", "code"), [("Germny", "DE"), ("Frannce", "FR"), ("Untied States", "US")]
-)
+@pytest.mark.parametrize(("raw", "code"), [("Germny", "DE"), ("Frannce", "FR"), ("Untied States", "US")])
 def test_near_miss_is_corrected_and_reported(raw, code):
     result = normalize_country(raw, INDEX)
     assert result.value == code

@@ -42,9 +42,7 @@ TODAY = date(2026, 11, 22)
     ],
 )
 def test_parse_date(raw, country, expected):
-    assert parse_date(raw, today=TODAY, country=country) == normalize_birth_date(
-        raw, today=TODAY, country=country
-    )
+    assert parse_date(raw, today=TODAY, country=country) == normalize_birth_date(raw, today=TODAY, country=country)
     assert parse_date(raw, today=TODAY, country=country).value == expected
 
 
@@ -62,9 +60,7 @@ def test_parse_date(raw, country, expected):
     ],
 )
 def test_birth_date_findings(raw, code):
-    result = normalize_birth_date(
-        raw, today=TODAY, country="DE" if code == "date_two_digit_year" else None
-    )
+    result = normalize_birth_date(raw, today=TODAY, country="DE" if code == "date_two_digit_year" else None)
     assert [n.code for n in result.notes] == [code]
 
 

@@ -73,9 +73,7 @@ def test_fast_path_equals_email_validator_on_tricky_inputs(raw):
     assert canonical_email(raw) == reference_canonical_email(raw)
 
 
-ATOMS = st.sampled_from(
-    list("aZ09._-+!#'@\"xn-- ") + ["xn--", "example", "com", "local", "..", "@", "ü", ".de"]
-)
+ATOMS = st.sampled_from(list("aZ09._-+!#'@\"xn-- ") + ["xn--", "example", "com", "local", "..", "@", "ü", ".de"])
 
 
 @settings(max_examples=400)
@@ -117,9 +115,7 @@ def test_normalize_email_lowercases_and_decodes_idn(raw, expected):
 def test_typo_domains_are_warned_not_changed_unless_fix(raw, suggestion):
     warned = normalize_email(raw, policy=POLICY)
     assert warned.value == raw
-    assert [(n.code, n.after, n.applied) for n in warned.notes] == [
-        ("email_typo_domain", suggestion, False)
-    ]
+    assert [(n.code, n.after, n.applied) for n in warned.notes] == [("email_typo_domain", suggestion, False)]
     fixed = normalize_email(raw, policy=POLICY, fix_typos=True)
     assert fixed.value == suggestion
     assert fixed.notes[0].applied

@@ -66,9 +66,7 @@ def test_unusable_phones(raw, region, code):
 
 
 digits = st.text(alphabet="0123456789 +-()۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩１２３", max_size=20)
-regions = st.sampled_from(
-    [None, "CN", "IR", "US", "GB", "DE", "FR", "JP", "IN", "BR", "RU", "KR", "ES", "XX"]
-)
+regions = st.sampled_from([None, "CN", "IR", "US", "GB", "DE", "FR", "JP", "IN", "BR", "RU", "KR", "ES", "XX"])
 
 
 @given(digits | st.text(max_size=30), regions)

@@ -4,9 +4,7 @@ from hypothesis import strategies as st
 from agents.core.normalize.text import ZWNJ, ascii_digits, ascii_key, detect_script, fold_text
 
 PERSIAN_ARABIC = "يىكةـًٌٍَُِّْٰ۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩" + ZWNJ + "\u200b\u200d\ufeff"
-texts = st.text(
-    alphabet=st.characters(codec="utf-8") | st.sampled_from(PERSIAN_ARABIC + "　ＡＺ０９ ")
-)
+texts = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(PERSIAN_ARABIC + "　ＡＺ０９ "))
 
 
 def test_fold_text_persian_arabic_letters_digits_and_marks():

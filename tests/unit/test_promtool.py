@@ -31,9 +31,7 @@ def promtool() -> str:
 
 
 def run(promtool: str, *args: str) -> str:
-    result = subprocess.run(
-        [promtool, *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([promtool, *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     return output

@@ -49,10 +49,7 @@ def test_every_metric_family_is_documented() -> None:
 def test_the_two_setup_commands_are_the_ones_ci_runs() -> None:
     ci = (REPO / ".ci" / "run").read_text()
     assert "bash scripts/setup.sh && .venv/bin/python -m streams demo" in README
-    assert (
-        "bash scripts/setup.sh && .venv/bin/python -m streams stack up && .venv/bin/python -m pytest"
-        in README
-    )
+    assert "bash scripts/setup.sh && .venv/bin/python -m streams stack up && .venv/bin/python -m pytest" in README
     for step in (
         "bash scripts/setup.sh",
         ".venv/bin/python -m streams stack up",

@@ -52,10 +52,7 @@ def test_required_fields_per_record_type(record_type, contact, missing):
 
 
 def test_required_group_with_format_failure_is_not_reported_twice():
-    assert (
-        missing_required(NormalizedContact(full_name="X"), "contact", BOOK, frozenset({"emails"}))
-        == []
-    )
+    assert missing_required(NormalizedContact(full_name="X"), "contact", BOOK, frozenset({"emails"})) == []
 
 
 @pytest.mark.parametrize(

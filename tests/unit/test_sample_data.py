@@ -166,11 +166,7 @@ def test_erasures_come_last_and_refer_to_earlier_records(stream: list[GeneratedE
     erasures = [g for g in stream if g.kind == "erasure"]
     assert len(erasures) == 5
     assert stream[-5:] == erasures
-    known = {
-        (g.event["source"], g.event["external_id"]): g.person_id
-        for g in stream
-        if g.kind in VALID_KINDS
-    }
+    known = {(g.event["source"], g.event["external_id"]): g.person_id for g in stream if g.kind in VALID_KINDS}
     for generated in erasures:
         event = generated.event
         assert event["event_type"] == "contact.deleted"
@@ -317,9 +313,7 @@ def test_phones_and_emails_pass_real_validators(stream: list[GeneratedEvent]) ->
         event = generated.event
         if generated.kind in VALID_KINDS:
             assert all(valid_somewhere(p) for p in phones_of(event)), generated
-            email_validator.validate_email(
-                field(event, "email").strip(), check_deliverability=False
-            )
+            email_validator.validate_email(field(event, "email").strip(), check_deliverability=False)
         elif generated.detail == "invalid_email":
             with pytest.raises(email_validator.EmailNotValidError):
                 email_validator.validate_email(field(event, "email"), check_deliverability=False)

@@ -27,8 +27,17 @@ from schemas.records import NormalizedContact, Phone
 MODEL = load_match_model()
 THRESHOLDS = MatchThresholds()
 
-NAMES = [("John", "Smith"), ("Jon", "Smith"), ("Smith", "John"), ("Anna", "Müller"),
-         ("小明", "王"), ("Xiaoming", "Wang"), ("伟", "王"), ("محمد", "رضایی"), (None, "Lee")]
+NAMES = [
+    ("John", "Smith"),
+    ("Jon", "Smith"),
+    ("Smith", "John"),
+    ("Anna", "Müller"),
+    ("小明", "王"),
+    ("Xiaoming", "Wang"),
+    ("伟", "王"),
+    ("محمد", "رضایی"),
+    (None, "Lee"),
+]
 
 
 def _phone(e164: str, kind: str = "mobile") -> Phone:
@@ -37,8 +46,15 @@ def _phone(e164: str, kind: str = "mobile") -> Phone:
 
 contacts = st.builds(
     lambda name, email, phone, born, postcode, city, company, nid: NormalizedContact(
-        given_name=name[0], family_name=name[1], emails=email, phones=phone, birth_date=born,
-        postcode=postcode, city=city, company_key=company, national_id=nid,
+        given_name=name[0],
+        family_name=name[1],
+        emails=email,
+        phones=phone,
+        birth_date=born,
+        postcode=postcode,
+        city=city,
+        company_key=company,
+        national_id=nid,
     ),
     name=st.sampled_from(NAMES),
     email=st.sampled_from([(), ("a@x.org",), ("b@x.org", "a@x.org"), ("a@y.org",)]),
@@ -75,15 +91,19 @@ def test_identical_record_scores_highest(a: NormalizedContact, b: NormalizedCont
     owner_known=st.booleans(),
 )
 def test_name_and_place_alone_never_merge(
-    name: tuple[str, str], city: str, postcode: str | None, street: str | None,
-    born_a: date | None, born_b: date | None, owner_known: bool,
+    name: tuple[str, str],
+    city: str,
+    postcode: str | None,
+    street: str | None,
+    born_a: date | None,
+    born_b: date | None,
+    owner_known: bool,
 ) -> None:
     """Same full name, same city (even same street and postcode): never MERGED without
     corroboration; birth dates that differ (when both known) are never corroboration."""
     if born_a is not None and born_a == born_b:
         born_b = None
-    common = {"given_name": name[0], "family_name": name[1], "city": city,
-              "postcode": postcode, "street": street}
+    common = {"given_name": name[0], "family_name": name[1], "city": city, "postcode": postcode, "street": street}
     a = NormalizedContact(**common, birth_date=born_a, emails=("one@x.org",))
     b = NormalizedContact(**common, birth_date=born_b, phones=(_phone("+12125550100"),))
     score = score_pair(a, b, MODEL, name_frequency=None if owner_known else 1e-6)
@@ -93,8 +113,7 @@ def test_name_and_place_alone_never_merge(
 
 
 def test_cross_owner_high_score_goes_to_review() -> None:
-    a = NormalizedContact(given_name="Anna", family_name="Müller", emails=("anna@x.org",),
-                          birth_date=date(1980, 1, 1))
+    a = NormalizedContact(given_name="Anna", family_name="Müller", emails=("anna@x.org",), birth_date=date(1980, 1, 1))
     score = score_pair(a, a, MODEL)
     assert decide(score, same_owner=True, thresholds=THRESHOLDS)[0] is Decision.MERGED
     decision, reason = decide(score, same_owner=False, thresholds=THRESHOLDS)
@@ -109,28 +128,36 @@ def test_common_name_weighs_less_than_rare_name() -> None:
     rare = score_pair(a, b, MODEL, name_frequency=1e-6)
     average = score_pair(a, b, MODEL)
     assert common.match_weight < average.match_weight < rare.match_weight
-    name_weight = {s: next(c.weight for c in p.comparisons if c.field == "name")
-                   for s, p in (("common", common), ("rare", rare))}
+    name_weight = {
+        s: next(c.weight for c in p.comparisons if c.field == "name") for s, p in (("common", common), ("rare", rare))
+    }
     assert name_weight["common"] < name_weight["rare"]
 
 
 def test_swapped_given_and_family_names_score_high_with_corroboration() -> None:
-    a = NormalizedContact(given_name="Tiana", family_name="Luchetti", birth_date=date(1905, 1, 27),
-                          postcode="2008")
-    b = NormalizedContact(given_name="Luchetti", family_name="Tiana", birth_date=date(1905, 1, 27),
-                          postcode="2008")
+    a = NormalizedContact(given_name="Tiana", family_name="Luchetti", birth_date=date(1905, 1, 27), postcode="2008")
+    b = NormalizedContact(given_name="Luchetti", family_name="Tiana", birth_date=date(1905, 1, 27), postcode="2008")
     score = score_pair(a, b, MODEL)
     assert score.comparisons[0].level == "reversed"
     assert decide(score, same_owner=True, thresholds=THRESHOLDS)[0] is Decision.MERGED
 
 
 def test_chinese_script_and_pinyin_with_same_phone_merge() -> None:
-    han = NormalizedContact(full_name="王小明", given_name="小明", family_name="王",
-                            name_script="han", name_key="xiaoming wang",
-                            phones=(_phone("+8613800138000"),))
-    pinyin = NormalizedContact(full_name="Xiaoming Wang", given_name="Xiaoming",
-                               family_name="Wang", name_key="xiaoming wang",
-                               phones=(_phone("+8613800138000"),))
+    han = NormalizedContact(
+        full_name="王小明",
+        given_name="小明",
+        family_name="王",
+        name_script="han",
+        name_key="xiaoming wang",
+        phones=(_phone("+8613800138000"),),
+    )
+    pinyin = NormalizedContact(
+        full_name="Xiaoming Wang",
+        given_name="Xiaoming",
+        family_name="Wang",
+        name_key="xiaoming wang",
+        phones=(_phone("+8613800138000"),),
+    )
     score = score_pair(han, pinyin, MODEL)
     assert score.comparisons[0].level == "exact"
     assert score.corroborating == ("phone",)
@@ -139,12 +166,15 @@ def test_chinese_script_and_pinyin_with_same_phone_merge() -> None:
 
 def test_household_members_are_not_merged() -> None:
     landline = _phone("+493081234567", kind="fixed_line")
-    home = {"family_name": "Schmidt", "street": "12 lindenstrasse", "postcode": "10115",
-            "city": "berlin", "country": "DE"}
-    mother = NormalizedContact(given_name="Petra", birth_date=date(1961, 4, 2),
-                               phones=(landline,), **home)
-    son = NormalizedContact(given_name="Lukas", birth_date=date(1994, 9, 30),
-                            phones=(landline,), **home)
+    home = {
+        "family_name": "Schmidt",
+        "street": "12 lindenstrasse",
+        "postcode": "10115",
+        "city": "berlin",
+        "country": "DE",
+    }
+    mother = NormalizedContact(given_name="Petra", birth_date=date(1961, 4, 2), phones=(landline,), **home)
+    son = NormalizedContact(given_name="Lukas", birth_date=date(1994, 9, 30), phones=(landline,), **home)
     score = score_pair(mother, son, MODEL)
     assert score.corroborated  # the shared landline...
     assert score.conflicts == ("given_name", "birth_date")  # ...but they contradict
@@ -152,10 +182,10 @@ def test_household_members_are_not_merged() -> None:
 
 
 def test_twins_sharing_birth_date_are_not_merged() -> None:
-    home = {"family_name": "Cresp", "street": "4 nambucca street", "postcode": "2768",
-            "birth_date": date(1976, 11, 17)}
-    score = score_pair(NormalizedContact(given_name="Flynn", **home),
-                       NormalizedContact(given_name="Zac", **home), MODEL)
+    home = {"family_name": "Cresp", "street": "4 nambucca street", "postcode": "2768", "birth_date": date(1976, 11, 17)}
+    score = score_pair(
+        NormalizedContact(given_name="Flynn", **home), NormalizedContact(given_name="Zac", **home), MODEL
+    )
     assert score.conflicts == ("given_name",)
     assert decide(score, same_owner=True, thresholds=THRESHOLDS)[0] is Decision.REVIEW
 
@@ -188,13 +218,16 @@ def test_model_round_trips_through_json(tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_em_recovers_match_parameters_on_separable_pairs() -> None:
-    u = {c: {lv: (0.001 if i == 0 else 0.999 / (len(lvs) - 1)) for i, lv in enumerate(lvs)}
-         for c, lvs in COMPARISON_LEVELS.items()}
-    start = {c: {lv: (0.8 if i == 0 else 0.2 / (len(lvs) - 1)) for i, lv in enumerate(lvs)}
-             for c, lvs in COMPARISON_LEVELS.items()}
+    u = {
+        c: {lv: (0.001 if i == 0 else 0.999 / (len(lvs) - 1)) for i, lv in enumerate(lvs)}
+        for c, lvs in COMPARISON_LEVELS.items()
+    }
+    start = {
+        c: {lv: (0.8 if i == 0 else 0.2 / (len(lvs) - 1)) for i, lv in enumerate(lvs)}
+        for c, lvs in COMPARISON_LEVELS.items()
+    }
     match = dict.fromkeys(COMPARISON_LEVELS, "missing") | {"name": "exact", "birth_date": "exact"}
-    other = dict.fromkeys(COMPARISON_LEVELS, "missing") | {"name": "different",
-                                                           "birth_date": "different"}
+    other = dict.fromkeys(COMPARISON_LEVELS, "missing") | {"name": "different", "birth_date": "different"}
     m, share = estimate_m_em([match] * 30 + [other] * 70, u, start, alpha=0.01)
     assert math.isclose(share, 0.3, abs_tol=0.02)
     assert m["name"]["exact"] > 0.95

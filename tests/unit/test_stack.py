@@ -69,9 +69,7 @@ def test_write_kafka_configs_points_log4j_at_the_log_dir(cfg: StackConfig) -> No
 
 
 def test_pinned_kafka_version_is_a_release() -> None:
-    assert re.fullmatch(
-        r"[34]\.\d+\.\d+", stack.pinned_kafka_version(stack.KAFKA_OPS_DIR / "pom.xml")
-    )
+    assert re.fullmatch(r"[34]\.\d+\.\d+", stack.pinned_kafka_version(stack.KAFKA_OPS_DIR / "pom.xml"))
 
 
 def test_new_cluster_id_is_a_kafka_uuid() -> None:

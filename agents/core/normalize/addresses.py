@@ -16,9 +16,7 @@ from functools import lru_cache
 
 from agents.core.normalize.text import Note, ascii_digits, fold_text
 
-ENGLISH_STREET_COUNTRIES: frozenset[str] = frozenset(
-    {"US", "GB", "CA", "AU", "NZ", "IE", "IN", "SG", "ZA"}
-)
+ENGLISH_STREET_COUNTRIES: frozenset[str] = frozenset({"US", "GB", "CA", "AU", "NZ", "IE", "IN", "SG", "ZA"})
 GERMAN_STREET_COUNTRIES: frozenset[str] = frozenset({"DE", "AT", "CH", "LI"})
 
 ENGLISH_STREET_TYPES: dict[str, str] = {

@@ -85,9 +85,7 @@ def build_country_index(aliases: Mapping[str, str], fuzzy_min_score: float = 88.
         exact[key] = alpha_2.upper()
         if len(key) > 3 and key.isascii():
             names.add(key)
-    return CountryIndex(
-        exact=exact, fuzzy_choices=tuple(sorted(names)), fuzzy_min_score=fuzzy_min_score
-    )
+    return CountryIndex(exact=exact, fuzzy_choices=tuple(sorted(names)), fuzzy_min_score=fuzzy_min_score)
 
 
 def normalize_country(raw: str, index: CountryIndex, *, apply_fuzzy: bool = True) -> CountryResult:
@@ -113,9 +111,7 @@ def _normalize_country_cached(raw: str, index: CountryIndex, apply_fuzzy: bool) 
     if code is not None:
         return CountryResult(code)
     if len(key) > 3 and key.isascii():
-        best = process.extractOne(
-            key, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=index.fuzzy_min_score
-        )
+        best = process.extractOne(key, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=index.fuzzy_min_score)
         if best is not None:
             corrected = index.exact[best[0]]
             note = Note("country_fuzzy_corrected", before=raw, after=corrected, applied=apply_fuzzy)

@@ -19,9 +19,7 @@ from functools import lru_cache
 
 from agents.core.normalize.text import Note, fold_text
 
-MONTH_FIRST_COUNTRIES: frozenset[str] = frozenset(
-    {"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"}
-)
+MONTH_FIRST_COUNTRIES: frozenset[str] = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"})
 """Countries writing numeric dates month first (m/d/Y); every other known country is d/m/Y."""
 
 MONTHS: dict[str, int] = {
@@ -67,9 +65,7 @@ _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _DOTTED = re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4}|\d{2})")
 _NUMERIC = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})")
-_DAY_MONTH_YEAR = re.compile(
-    r"(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?([^\W\d_]+)\.?,?\s+(?:de\s+)?(\d{4})"
-)
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?([^\W\d_]+)\.?,?\s+(?:de\s+)?(\d{4})")
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _JALALI_YEARS = range(1200, 1500)
 
@@ -129,9 +125,7 @@ def normalize_birth_date(
     Returns:
         The date and notes (`birth_date_future` keeps the value so the reason can show it).
     """
-    result = parse_date(
-        raw, today=today, country=country, month_first_countries=month_first_countries
-    )
+    result = parse_date(raw, today=today, country=country, month_first_countries=month_first_countries)
     if result.value is None:
         return result
     if result.value > today:
@@ -142,9 +136,7 @@ def normalize_birth_date(
 
 
 @lru_cache(maxsize=16384)
-def _parse_date_cached(
-    raw: str, today: date, country: str | None, month_first_countries: frozenset[str]
-) -> DateResult:
+def _parse_date_cached(raw: str, today: date, country: str | None, month_first_countries: frozenset[str]) -> DateResult:
     text = fold_text(raw).casefold()
     invalid = DateResult(None, (Note("date_invalid", before=raw),))
     if match := _ISO.fullmatch(text) or _CJK.fullmatch(text) or _COMPACT.fullmatch(text):
@@ -158,11 +150,7 @@ def _parse_date_cached(
         return _with_year(match.group(3), month, day, raw, today, invalid)
     if match := _NUMERIC.fullmatch(text):
         first, second = int(match.group(1)), int(match.group(2))
-        if (
-            first > 12
-            or first == second
-            or (second <= 12 and country and country not in month_first_countries)
-        ):
+        if first > 12 or first == second or (second <= 12 and country and country not in month_first_countries):
             day, month = first, second
         elif second > 12 or (country and country in month_first_countries):
             day, month = second, first
@@ -180,9 +168,7 @@ def _parse_date_cached(
     return invalid
 
 
-def _with_year(
-    year_text: str, month: int, day: int, raw: str, today: date, invalid: DateResult
-) -> DateResult:
+def _with_year(year_text: str, month: int, day: int, raw: str, today: date, invalid: DateResult) -> DateResult:
     if len(year_text) == 4:
         return _build(int(year_text), month, day, raw, invalid)
     century = today.year // 100 * 100
@@ -192,9 +178,7 @@ def _with_year(
     result = _build(year, month, day, raw, invalid)
     if result.value is None:
         return result
-    return DateResult(
-        result.value, (Note("date_two_digit_year", before=raw, after=result.value.isoformat()),)
-    )
+    return DateResult(result.value, (Note("date_two_digit_year", before=raw, after=result.value.isoformat()),))
 
 
 def _build(year: int, month: int, day: int, raw: str, invalid: DateResult) -> DateResult:
@@ -217,13 +201,7 @@ def jalali_to_gregorian(year: int, month: int, day: int) -> date | None:
     """
     if not (1 <= month <= 12 and 1 <= day <= (31 if month <= 6 else 30)):
         return None
-    days = (
-        -355668
-        + 365 * (year + 1595)
-        + ((year + 1595) // 33) * 8
-        + ((year + 1595) % 33 + 3) // 4
-        + day
-    )
+    days = -355668 + 365 * (year + 1595) + ((year + 1595) // 33) * 8 + ((year + 1595) % 33 + 3) // 4 + day
     days += (month - 1) * 31 if month < 7 else (month - 7) * 30 + 186
     gregorian_year = 400 * (days // 146097)
     days %= 146097

@@ -29,9 +29,7 @@ from agents.core.normalize.text import Note
 _ATEXT = r"A-Za-z0-9_!#$%&'*+\-/=?^`{|}~"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _FAST_EMAIL = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@({_LABEL}(?:\.{_LABEL})+)")
-_SPECIAL_USE = re.compile(
-    rf"(?:^|\.)(?:{'|'.join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)})\Z"
-)
+_SPECIAL_USE = re.compile(rf"(?:^|\.)(?:{'|'.join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)})\Z")
 """Matches exactly when the domain is a special-use name or ends with "." + one."""
 _EMAIL_MAX_LENGTH = 254
 _DOMAIN_MAX_LENGTH = 253
@@ -89,11 +87,7 @@ def canonical_email(raw: str) -> str | None:
     candidate = raw.strip()
     if candidate.isascii():
         match = _FAST_EMAIL.fullmatch(candidate)
-        if (
-            match is not None
-            and _fast_domain_ok(match.group(1))
-            and len(candidate) <= _EMAIL_MAX_LENGTH
-        ):
+        if match is not None and _fast_domain_ok(match.group(1)) and len(candidate) <= _EMAIL_MAX_LENGTH:
             return candidate.lower()
     return reference_canonical_email(candidate)
 
@@ -123,9 +117,7 @@ def _fast_domain_ok(domain: str) -> bool:
     return _SPECIAL_USE.search(domain.lower()) is None
 
 
-def normalize_email(
-    raw: str, *, policy: TypoPolicy = NO_TYPO_CHECK, fix_typos: bool = False
-) -> EmailResult:
+def normalize_email(raw: str, *, policy: TypoPolicy = NO_TYPO_CHECK, fix_typos: bool = False) -> EmailResult:
     """Normalize an email address and check its domain for common typos.
 
     Args:

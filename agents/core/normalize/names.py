@@ -337,9 +337,7 @@ JAPANESE_SURNAMES: frozenset[str] = frozenset(
 )
 """Common Japanese family names (kanji), checked before the Chinese lists."""
 
-KOREAN_COMPOUND_SURNAMES: frozenset[str] = frozenset(
-    ["남궁", "황보", "제갈", "선우", "독고", "사공", "서문"]
-)
+KOREAN_COMPOUND_SURNAMES: frozenset[str] = frozenset(["남궁", "황보", "제갈", "선우", "독고", "사공", "서문"])
 
 _FAMILY_FIRST_SCRIPTS = frozenset({"han", "kana", "hangul"})
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
@@ -351,6 +349,10 @@ _DISALLOWED = re.compile(rf"[^\w\s'\-.,·・{ZWNJ}{COMBINING_MARKS}]|[\d_]")
 _SEPARATOR_RUNS = re.compile(r"\s*([-'])\s*")
 _DOTS = re.compile(r"\.(?=\S)")
 _FOREIGN_NAME_DOT = re.compile(r"\s*[·・]\s*")
+_PART_EDGES = " -'.,·・"
+"""Characters trimmed from both ends of a name."""
+_DOTS_AT_COMMA = re.compile(r"[·・\s]*,[·・\s]*")
+"""Name dots next to the comma of "Family, Given" separate nothing: "A,·B" is "A,B"."""
 _CASE_PIECES = re.compile(r"([-'])")
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u212a]")
 """A letter `_case_token` treats as Latin: exactly the characters `c` with `"a" <= c.lower() <= "z"`
@@ -402,9 +404,7 @@ def normalize_name(
     Returns:
         The normalized name; every field is None when no letters remain.
     """
-    return _normalize_name_cached(
-        full_name or "", first_name or "", middle_name or "", last_name or ""
-    )
+    return _normalize_name_cached(full_name or "", first_name or "", middle_name or "", last_name or "")
 
 
 def name_key(given_name: str | None, family_name: str | None) -> str | None:
@@ -474,9 +474,7 @@ def _key_part(part: str) -> str:
     return ascii_key_of_folded(part.replace("'", ""))
 
 
-def _clean_part(
-    raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool
-) -> str:
+def _clean_part(raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool) -> str:
     """Fold, drop characters that cannot be in a name, remove honorifics and suffixes."""
     if not raw or raw.isspace():
         return ""
@@ -486,45 +484,31 @@ def _clean_part(
 
 
 @lru_cache(maxsize=65536)
-def _clean_part_cached(
-    raw: str, field: str, strip_prefix: bool, strip_suffix: bool
-) -> tuple[str, tuple[Note, ...]]:
+def _clean_part_cached(raw: str, field: str, strip_prefix: bool, strip_suffix: bool) -> tuple[str, tuple[Note, ...]]:
     """Cached per name part: given and family names repeat far more often than full names."""
     notes: list[Note] = []
-    cleaned = _clean_uncached(
-        raw, field, notes, strip_prefix=strip_prefix, strip_suffix=strip_suffix
-    )
+    cleaned = _clean_uncached(raw, field, notes, strip_prefix=strip_prefix, strip_suffix=strip_suffix)
     return cleaned, tuple(notes)
 
 
-def _clean_uncached(
-    raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool
-) -> str:
+def _clean_uncached(raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool) -> str:
     text = fold_text(raw).translate(_APOSTROPHES)
     if text.isalpha():  # one word of letters only (the common case): nothing to remove or split
         if _CJK_CHARS.search(text) is None or not (strip_prefix or strip_suffix):
             return text
-        return _strip_titles(
-            text, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes
-        )
+        return _strip_titles(text, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes)
     cleaned = _DISALLOWED.sub(" ", text)
     cleaned = _SEPARATOR_RUNS.sub(r"\1", _DOTS.sub(". ", cleaned))
-    cleaned = fold_text(cleaned).strip(" -'.,·・")
-    cleaned = _FOREIGN_NAME_DOT.sub("·", cleaned)
+    cleaned = fold_text(cleaned).strip(_PART_EDGES)
+    cleaned = _FOREIGN_NAME_DOT.sub("·", _DOTS_AT_COMMA.sub(",", cleaned))
     if _DISALLOWED.search(text) and cleaned:
-        notes.append(
-            Note("name_characters_removed", field=field, before=raw, after=cleaned, applied=True)
-        )
+        notes.append(Note("name_characters_removed", field=field, before=raw, after=cleaned, applied=True))
     if strip_prefix or strip_suffix:
-        cleaned = _strip_titles(
-            cleaned, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes
-        )
+        cleaned = _strip_titles(cleaned, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes)
     return cleaned
 
 
-def _strip_titles(
-    text: str, *, strip_prefix: bool, strip_suffix: bool, field: str, notes: list[Note]
-) -> str:
+def _strip_titles(text: str, *, strip_prefix: bool, strip_suffix: bool, field: str, notes: list[Note]) -> str:
     before = text
     if " " not in text and _CJK_CHARS.search(text) is not None:
         for honorific in CJK_HONORIFICS:
@@ -543,9 +527,7 @@ def _strip_titles(
         return text
     tokens = text.replace(",", " , ").split()
     removed_prefix = removed_suffix = False
-    while (
-        strip_prefix and len(tokens) > 1 and tokens[0].rstrip(".").casefold() in HONORIFIC_PREFIXES
-    ):
+    while strip_prefix and len(tokens) > 1 and tokens[0].rstrip(".").casefold() in HONORIFIC_PREFIXES:
         tokens.pop(0)
         removed_prefix = True
     if strip_prefix and len(tokens) > 1 and tokens[-1] in CJK_HONORIFICS:
@@ -560,13 +542,9 @@ def _strip_titles(
         tokens.pop(0)
     text = " ".join(tokens).replace(" , ", ", ")
     if removed_prefix:
-        notes.append(
-            Note("name_honorific_removed", field=field, before=before, after=text, applied=True)
-        )
+        notes.append(Note("name_honorific_removed", field=field, before=before, after=text, applied=True))
     if removed_suffix:
-        notes.append(
-            Note("name_suffix_removed", field=field, before=before, after=text, applied=True)
-        )
+        notes.append(Note("name_suffix_removed", field=field, before=before, after=text, applied=True))
     return text
 
 
@@ -665,9 +643,7 @@ def _family_length(name: str) -> int:
     if len(name) >= 4 and name[:3] in JAPANESE_SURNAMES:
         return 3
     if len(name) >= 3 and (
-        name[:2] in JAPANESE_SURNAMES
-        or name[:2] in CHINESE_COMPOUND_SURNAMES
-        or name[:2] in KOREAN_COMPOUND_SURNAMES
+        name[:2] in JAPANESE_SURNAMES or name[:2] in CHINESE_COMPOUND_SURNAMES or name[:2] in KOREAN_COMPOUND_SURNAMES
     ):
         return 2
     if name[0] in CHINESE_SURNAMES or detect_script(name) == "hangul":

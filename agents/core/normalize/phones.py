@@ -136,11 +136,7 @@ def classify(country_code: int, national: str) -> tuple[str | None, str, bool]:
     number.national_number = int(national)
     region = phonenumbers.region_code_for_number(number)
     # No region: `number_type` finds no metadata either (it looks the region up by name).
-    metadata = (
-        None
-        if region is None
-        else PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-    )
+    metadata = None if region is None else PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
     if metadata is None:
         return region, "unknown", False
     number_type = _number_type_helper(national, metadata)

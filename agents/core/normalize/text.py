@@ -32,9 +32,7 @@ _REMOVED: dict[int, str | None] = {
     0xFEFF: None,  # byte-order mark / zero-width no-break space
     0x00AD: None,  # soft hyphen
 }
-_HARAKAT: dict[int, str | None] = {
-    cp: None for cp in (*range(0x064B, 0x0660), 0x0670)
-}  # short vowels, shadda, sukun
+_HARAKAT: dict[int, str | None] = {cp: None for cp in (*range(0x064B, 0x0660), 0x0670)}  # short vowels, shadda, sukun
 _FOLD_TABLE: dict[int, str | None] = (
     {ord(k): v for k, v in _ARABIC_TO_PERSIAN_LETTERS.items()} | _DIGITS | _REMOVED | _HARAKAT
 )
