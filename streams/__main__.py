@@ -8,6 +8,7 @@ installed as a distribution). Heavy imports happen inside each command.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -38,6 +39,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def tune_gc() -> None:
+    """Collect garbage less often in long-running commands (worker, dedupe).
+
+    The hot path allocates many short-lived objects while the process holds large, long-lived
+    caches (parsed index records, match features, normalizer results). CPython's default
+    thresholds then run full collections that walk those caches again and again: about a fifth
+    of the pipeline's CPU in a profile. Freezing what startup allocated and raising the
+    thresholds keeps cycle collection, just less often.
+    """
+    gc.freeze()
+    gc.set_threshold(100_000, 100, 1000)
+
+
 def main(argv: list[str]) -> int:
     """Dispatch one command; returns the process exit code."""
     if not argv or argv[0] not in COMMANDS:
@@ -49,6 +63,7 @@ def main(argv: list[str]) -> int:
             ensure_topics(get_settings().kafka)
         from streams.app import app
 
+        tune_gc()
         app.main()
         return 0
     args = _parser().parse_args(argv)
@@ -85,6 +100,7 @@ def main(argv: list[str]) -> int:
     if args.command == "dedupe":
         from streams import dedupe
 
+        tune_gc()
         return dedupe.main(args.file, args.out, settings, args.prefix)
     from streams import demo
 
