@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from streams import stack
 from streams.publish import publish_file
@@ -28,22 +28,34 @@ from streams.topics import ensure_topics
 SAMPLE = REPO_ROOT / "sample_data" / "contacts.jsonl"
 
 
+def output_positions(settings: Settings) -> dict[TopicPartition, int]:
+    """Current end offsets of the cleaned and rejected topics (read outputs from here on)."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in (settings.kafka.cleaned_topic, settings.kafka.rejected_topic)
+            for p in consumer.partitions_for_topic(topic) or ()
+        ]
+        return dict(consumer.end_offsets(partitions))
+    finally:
+        consumer.close()
+
+
 def collect(
-    settings: Settings, event_ids: set[str], *, timeout_s: float = 120.0, group: str | None = None
+    settings: Settings, event_ids: set[str], start: dict[TopicPartition, int], *, timeout_s: float = 120.0
 ) -> dict[str, dict[str, dict]]:
-    """Read cleaned and rejected topics until every event id has an output (or timeout).
+    """Read cleaned and rejected topics from `start` until every event id has an output (or timeout).
 
     Returns topic -> event_id -> decoded value (the last one seen for that id).
     """
     topics = [settings.kafka.cleaned_topic, settings.kafka.rejected_topic]
     consumer = KafkaConsumer(
-        *topics,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=group,
-        consumer_timeout_ms=1000,
+        bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False, consumer_timeout_ms=1000
     )
+    consumer.assign(list(start))
+    for partition, offset in start.items():
+        consumer.seek(partition, offset)
     found: dict[str, dict[str, dict]] = {t: {} for t in topics}
     deadline = time.monotonic() + timeout_s
     try:
@@ -91,6 +103,7 @@ def main(settings: Settings, *, keep_running: bool = False) -> int:
             env=os.environ.copy(),
         )
     try:
+        start = output_positions(settings)
         sent = publish_file(
             SAMPLE,
             source=None,
@@ -99,7 +112,7 @@ def main(settings: Settings, *, keep_running: bool = False) -> int:
         )
         print(f"published {sent} events from {SAMPLE.relative_to(REPO_ROOT)}")
         ids = sample_event_ids(SAMPLE)
-        found = collect(settings, ids)
+        found = collect(settings, ids, start)
         cleaned, rejected = (
             found[settings.kafka.cleaned_topic],
             found[settings.kafka.rejected_topic],
