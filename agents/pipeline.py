@@ -118,7 +118,9 @@ class ContactPipeline:
         snapshots = await self.index.snapshots([p.request for p in wave])
         for item, snapshot in zip(wave, snapshots, strict=True):
             item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
-            self._observe_blocks(snapshot.blocks.values())
+            if self.metrics is not None:
+                for block in snapshot.blocks.values():
+                    self.metrics.block_size.observe(block.size)
         committed = await self.index.commit([p.plan for p in wave if p.plan is not None])
         for item, ok in zip(wave, committed, strict=True):
             attempts = 1
@@ -129,12 +131,6 @@ class ContactPipeline:
                 item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
                 (ok,) = await self.index.commit([item.plan])
                 attempts += 1
-
-    def _observe_blocks(self, blocks: Sequence[object] | object) -> None:
-        if self.metrics is None:
-            return
-        for block in blocks:  # type: ignore[attr-defined]
-            self.metrics.block_size.observe(block.size)
 
     # -- outputs ------------------------------------------------------------------------------
     def _reject(self, processed: Processed, rejected: RejectedEvent) -> None:
