@@ -70,8 +70,8 @@ class MatchSettings(BaseModel):
         description="Match probability at/above which a corroborated same-owner pair merges.",
     )
     review_at: float = Field(0.6, ge=0, le=1, description="Match probability at/above which a pair goes to review.")
-    max_candidates_per_key: int = Field(20, ge=1, description="Newest records read per blocking key (bounded fan-out).")
-    max_candidates: int = Field(50, ge=1, description="Candidate records scored per event at most.")
+    max_candidates_per_key: int = Field(10, ge=1, description="Newest records read per blocking key (bounded fan-out).")
+    max_candidates: int = Field(20, ge=1, description="Candidate records scored per event at most.")
     max_commit_retries: int = Field(8, ge=1, description="Optimistic-concurrency retries per event.")
 
 
