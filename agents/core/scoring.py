@@ -587,11 +587,9 @@ def _corroborating_fields(levels: Mapping[str, str]) -> tuple[str, ...]:
     found = [f for f in ("email", "phone", "national_id", "birth_date") if levels[f] == "exact"]
     if levels["national_id"] == "edit1":
         found.append("national_id")
-    address_agrees = levels["street"] in ("exact", "ratio_090") or levels["locality"] in (
-        "postcode",
-        "postcode_city",
-    )
-    if address_agrees and levels["company"] in ("exact", "fuzzy"):
+    # The street itself must agree: a shared postcode + company is an office full of colleagues,
+    # and a namesake colleague merged on it in the generator set.
+    if levels["street"] in ("exact", "ratio_090") and levels["company"] in ("exact", "fuzzy"):
         found.append("address+company")
     near = [f for f, level in _NEAR_AGREEMENTS if levels[f] == level]
     if len(near) >= 2:

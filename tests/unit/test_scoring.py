@@ -233,3 +233,29 @@ def test_em_recovers_match_parameters_on_separable_pairs() -> None:
     assert m["name"]["exact"] > 0.95
     model = build_model(m, u, 1e-4, description="test")
     assert isinstance(model, MatchModel) and model.weight("name", "exact") > 0
+
+
+def test_namesake_colleagues_at_one_office_are_not_merged() -> None:
+    """Same name, postcode, city and company, but their own emails and mobiles: colleagues."""
+    office = {"postcode": "10115", "city": "Berlin", "country": "DE", "company_key": "silver oak analytics"}
+    a = NormalizedContact(
+        full_name="Robert Johnson",
+        given_name="Robert",
+        family_name="Johnson",
+        name_key="robert johnson",
+        emails=("r.johnson@silveroak.de",),
+        phones=(Phone(e164="+4915112345678", region="DE", kind="mobile", valid=True),),
+        **office,
+    )
+    b = NormalizedContact(
+        full_name="Robert Johnson",
+        given_name="Robert",
+        family_name="Johnson",
+        name_key="robert johnson",
+        emails=("bob.j@gmail.com",),
+        phones=(Phone(e164="+4917698765432", region="DE", kind="mobile", valid=True),),
+        **office,
+    )
+    score = score_pair(a, b, MODEL)
+    assert not score.corroborated
+    assert decide(score, same_owner=True, thresholds=THRESHOLDS)[0] is not Decision.MERGED
