@@ -81,7 +81,9 @@ def _inbound(event: EventT) -> Inbound:
 async def clean_contacts(stream: StreamT[bytes]) -> None:
     """Consume micro-batches of contact-change events and publish the outcomes."""
     settings, producer = app.settings, app.producer
-    async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds):
+    # take_events is on faust.Stream but missing from the StreamT interface faust ships.
+    batches = stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds)  # type: ignore[attr-defined]
+    async for events in batches:
         for processed in await process_with_retry([_inbound(e) for e in events]):
             for out in processed.outbound:
                 # Straight to the producer: Faust's Topic.send layers cost more than the

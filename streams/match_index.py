@@ -245,7 +245,12 @@ class RedisMatchIndex:
         if not requests:
             return []
         batch = orjson.dumps([[r.event_id, r.record_id, r.name_key or "", r.block_keys] for r in requests])
-        args = [self._prefix, self._match.max_candidates_per_key, self._match.max_candidates, batch]
+        args: list[str | int | bytes] = [
+            self._prefix,
+            self._match.max_candidates_per_key,
+            self._match.max_candidates,
+            batch,
+        ]
         replies = await self._timed("snapshot", self._snapshot(keys=[self.key("ver")], args=args))
         return [_snapshot(req, reply) for req, reply in zip(requests, replies, strict=True)]
 
@@ -290,7 +295,8 @@ class RedisMatchIndex:
 
     async def resolve(self, entity_ids: Iterable[str]) -> dict[str, str]:
         """Follow merge redirects: entity id -> surviving entity id, for each id given."""
-        redirects = {k.decode(): v.decode() for k, v in (await self._client.hgetall(self.key("redir"))).items()}
+        raw = await self._client.hgetall(self.key("redir"))
+        redirects = {str(_text(k)): str(_text(v)) for k, v in raw.items()}
         resolved = {}
         for entity_id in entity_ids:
             current, seen = entity_id, {entity_id}
@@ -328,8 +334,8 @@ def _bytes_as_text(value: object) -> str | tuple[Any, ...]:
     raise TypeError(f"cannot send {type(value).__name__} to Redis")
 
 
-def _text(value: bytes | None) -> str | None:
-    return value.decode() if value is not None else None
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
