@@ -144,11 +144,12 @@ class Namespace:
         deadline = time.monotonic() + timeout_s
         try:
             while time.monotonic() < deadline:
-                batch = [(m.key, m.value) for m in consumer]
-                found += batch
-                if until is not None and len(found) >= until:
-                    break
-                if until is None and not batch and found:
+                before = len(found)
+                for message in consumer:  # ends after `idle_s` without a message
+                    found.append((message.key, message.value))
+                    if until is not None and len(found) >= until:
+                        return found  # do not wait for a busy topic to go idle
+                if until is None and len(found) == before and found:
                     break
         finally:
             consumer.close()

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import signal
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -54,6 +55,18 @@ def long_stream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str
 
 
 RATE = 250.0  # events/s published while the worker runs: ~10 s of stream to interrupt
+WARM_UP = 50  # events published first, so the stream only starts once the worker is consuming
+
+
+def start_stream_once_worker_is_up(namespace: Namespace, path: Path) -> threading.Thread:
+    """Publish a few events, wait until the worker has output them, then stream the rest and
+    return as soon as more outputs show the worker is in the middle of that stream."""
+    payloads = list(jsonl_events(path, None))
+    namespace.publish(payloads[:WARM_UP])
+    wait_for_outputs(namespace, WARM_UP // 2, timeout_s=120)
+    publisher = namespace.publish_in_background(payloads[WARM_UP:], RATE)
+    wait_for_outputs(namespace, WARM_UP + 100)
+    return publisher
 
 
 def original_bytes(rejected: dict) -> bytes:
@@ -123,8 +136,7 @@ def test_sigterm_mid_stream_loses_nothing(
     path, event_ids = long_stream
     worker = namespace.start_worker(tmp_path)
     try:
-        publisher = namespace.publish_in_background(list(jsonl_events(path, None)), RATE)
-        wait_for_outputs(namespace, 100)
+        publisher = start_stream_once_worker_is_up(namespace, path)
         stop(worker, signal.SIGTERM)
         assert worker.returncode is not None
         assert publisher.is_alive(), "the stream ended before the worker was stopped: not mid-stream"
@@ -159,8 +171,7 @@ def test_sigkill_restart_ends_with_the_same_entities_as_an_uninterrupted_run(
     namespace = Namespace(kafka_bootstrap, redis_url, partitions=1)  # one partition: file order
     worker = namespace.start_worker(tmp_path)
     try:
-        publisher = namespace.publish_in_background(list(jsonl_events(path, None)), RATE)
-        wait_for_outputs(namespace, 100)
+        publisher = start_stream_once_worker_is_up(namespace, path)
         stop(worker, signal.SIGKILL)
         assert publisher.is_alive(), "the stream ended before the worker was killed: not mid-stream"
         worker = namespace.start_worker(tmp_path)
