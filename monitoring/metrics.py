@@ -552,6 +552,10 @@ class DQMetrics(NamedTuple):
                 records_checked=self.owner_records_checked.labels(*key),
                 fields_missing={},
             )
+            # Start every key field's "missing" count at 0 with the owner's first record, so
+            # `increase()` has a series (and shows 0) before the first missing field.
+            for field in self.owner_fields:
+                _field_child(series.fields_missing, self.owner_fields_missing, self.labels.field, field, *key)
             self.per_owner[key] = series
         return series
 

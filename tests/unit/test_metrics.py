@@ -337,3 +337,20 @@ def test_mount_metrics_serves_dq_and_faust_metrics(metrics: DQMetrics, registry:
     assert response.headers["Content-Type"].startswith("text/plain")
     assert 'dq_events_total{outcome="cleaned",source="webform"} 0.0' in body
     assert "dq_faust_messages_received_total" in body
+
+
+def test_owner_key_field_counts_start_at_zero_with_the_owners_first_record() -> None:
+    """`increase(dq_owner_fields_missing_total[..])` needs a series before the first miss."""
+    from schemas.records import QualityReport
+
+    registry = CollectorRegistry()
+    metrics = DQMetrics.create(registry, label_limits=LabelLimits(owners=("li.wei",)))
+    metrics.observe_cleaned(
+        "webform",
+        QualityReport(completeness={"email": True, "phone": True}, score=1.0),
+        owner="li.wei",
+        department="sales",
+    )
+    for field in ("email", "phone"):
+        labels = {"department": "sales", "owner": "li.wei", "field": field}
+        assert registry.get_sample_value("dq_owner_fields_missing_total", labels) == 0.0
