@@ -24,32 +24,18 @@ class TopicSpec:
     name: str
     partitions: int
     configs: dict[str, str] = field(default_factory=dict)
-    purpose: str = ""
 
 
 def topic_specs(kafka: KafkaSettings) -> tuple[TopicSpec, ...]:
-    """The service's topics with their configs (the README's topics table)."""
+    """The service's topics with their configs (what each carries: README, "Topics")."""
     n = kafka.topic_partitions
+    compacted = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"}
     return (
-        TopicSpec(kafka.input_topic, n, {}, "input, keyed by `source:external_id`"),
-        TopicSpec(
-            kafka.cleaned_topic,
-            n,
-            {},
-            "accepted events, normalized, with quality report and match decision",
-        ),
-        TopicSpec(kafka.rejected_topic, n, {}, "dead letters: original payload and every reason"),
-        TopicSpec(kafka.review_topic, n, {}, "candidate duplicates that need a person"),
-        TopicSpec(
-            kafka.golden_topic,
-            n,
-            {
-                "cleanup.policy": "compact",
-                "min.cleanable.dirty.ratio": "0.1",
-                "segment.ms": "3600000",
-            },
-            "one golden record per entity, keyed by entity id (null value = tombstone)",
-        ),
+        TopicSpec(kafka.input_topic, n),
+        TopicSpec(kafka.cleaned_topic, n),
+        TopicSpec(kafka.rejected_topic, n),
+        TopicSpec(kafka.review_topic, n),
+        TopicSpec(kafka.golden_topic, n, compacted),  # one golden record per entity id
     )
 
 

@@ -74,8 +74,7 @@ def estimate_m_labelled(true_pairs: Iterable[LevelVector], *, alpha: float = 1.0
     Returns:
         comparison -> level -> m.
     """
-    codes = _encode(true_pairs)
-    return _weighted_frequencies(codes, np.ones(len(codes)), alpha)
+    return estimate_u(true_pairs, alpha=alpha)  # the same count, over other pairs
 
 
 def estimate_m_em(
