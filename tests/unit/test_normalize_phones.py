@@ -2,10 +2,10 @@ import re
 
 import phonenumbers
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from agents.core.normalize.phones import PHONE_KINDS, classify, normalize_phone
+from agents.core.normalize.phones import PHONE_KINDS, classify, normalize_phone, parse_plain
 
 PHONE_CASES = [
     # raw, region, e164, number region, kind
@@ -115,3 +115,55 @@ def test_classify_rebuilds_leading_zeros(national):
     number = phonenumbers.parse(f"+39{national}", None)
     assert phonenumbers.national_significant_number(number) == national
     assert classify(39, national)[0] == phonenumbers.region_code_for_number(number)
+
+
+def _parse_outcome(parse, text, region):
+    """What a parse function gives: the number's fields, or the error type it raises."""
+    try:
+        number = parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        return ("error", error.error_type)
+    return (number.country_code, number.national_number, number.italian_leading_zero, number.number_of_leading_zeros)
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=3, max_size=20) | st.from_regex(r"\+[0-9]{3,18}", fullmatch=True),
+    regions | st.sampled_from(["AR", "MX", "IT", "AU", "NL", "ZZ", "001"]),
+)
+@example("+8613800138000", None)
+@example("08612345678", "CN")
+@example("0911234567", "AR")
+@example("0449876543210", "MX")
+@example("0612345678", "IT")
+@example("00", "IT")
+@settings(max_examples=1000)
+def test_parse_plain_equals_phonenumbers_parse(number, region):
+    # parse_plain runs the tail of phonenumbers.parse with its private helpers: pin it to parse.
+    assert _parse_outcome(parse_plain, number, region) == _parse_outcome(phonenumbers.parse, number, region)
+
+
+@given(
+    st.text(alphabet="0123456789 ().-", min_size=1, max_size=24),
+    st.booleans(),
+    regions,
+)
+@settings(max_examples=1000)
+@example("(0)30 1234567", False, "DE")
+@example("49 (0)157 9199 2010", True, None)
+@example("1-2", False, "US")
+def test_separators_do_not_change_the_parse(text, plus, region):
+    # normalize_phone parses digits-and-separators text as its digits alone; parse must agree.
+    raw = f"+{text}" if plus else text
+    assume(re.match(r"\s*00\s*[1-9]", raw) is None)  # normalize_phone reads that 00 as "+" (tested above)
+    outcome = _parse_outcome(phonenumbers.parse, raw, region)
+    if sum(c.isdigit() for c in raw) >= 3:
+        digits = ("+" if plus else "") + re.sub(r"[^0-9]", "", text)
+        assert outcome == _parse_outcome(phonenumbers.parse, digits, region)
+    result = normalize_phone(raw, region)
+    if outcome[0] == "error":
+        assert result.phone is None
+    else:
+        number = phonenumbers.parse(raw, region)
+        assert result.phone is not None
+        assert result.phone.e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        assert result.national_number == phonenumbers.national_significant_number(number)

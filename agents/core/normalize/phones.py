@@ -29,11 +29,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneNumberType
 from phonenumbers.phonemetadata import PhoneMetadata
 from phonenumbers.phonenumberutil import (
+    _MAX_INPUT_STRING_LENGTH,
+    _MAX_LENGTH_FOR_NSN,
+    _MIN_LENGTH_FOR_NSN,
+    _PLUS_CHARS_PATTERN,
+    ValidationResult,
+    _check_region_for_parsing,
+    _maybe_extract_country_code,
+    _maybe_strip_national_prefix_carrier_code,
+    _normalize,
     _number_type_helper,
     _set_italian_leading_zeros_for_phone_number,
+    _test_number_length,
+    region_code_for_country_code,
 )
 
 from agents.core.normalize.text import Note, ascii_digits
@@ -61,6 +72,15 @@ PHONE_KINDS: dict[int, str] = {
 phonenumbers.enable_pattern_cache()
 
 _INTERNATIONAL_00 = re.compile(r"^\s*00(?=\s*[1-9])")
+_PLAIN_PHONE = re.compile(r"\+?[0-9 ().\-]*")
+"""Digits with the usual separators only. `parse` drops the separators, so such text with at least
+3 digits (`parse` rejects "1-2" yet accepts "12") and at most 250 characters is parsed as its digits."""
+_SEPARATORS = str.maketrans("", "", " ().-")
+_NOT_A_NATIONAL_NUMBER = (
+    ValidationResult.TOO_SHORT,
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ValidationResult.INVALID_LENGTH,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +119,103 @@ def _normalize_phone_cached(raw: str, region: str | None) -> PhoneResult:
     text = _INTERNATIONAL_00.sub("+", ascii_digits(raw).strip())
     if not text.startswith("+") and not region:
         return PhoneResult(None, notes=(Note("phone_region_unknown", before=raw),))
+    if len(text) <= _MAX_INPUT_STRING_LENGTH and _PLAIN_PHONE.fullmatch(text) and _digit_count(text) >= 3:
+        parsed = _parse_plain_cached(text.translate(_SEPARATORS), region)
+    else:
+        parsed = _parse_cached(text, region)
+    if parsed is None:
+        return PhoneResult(None, notes=(Note("phone_invalid", before=raw),))
+    phone, national = parsed
+    notes = () if phone.valid else (Note("phone_invalid", before=raw, after=phone.e164),)
+    return PhoneResult(phone, national, notes)
+
+
+_ParsedPhone = tuple[Phone, str] | None
+"""(phone, national significant number), or None when libphonenumber cannot parse the text."""
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str, region: str | None) -> _ParsedPhone:
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
-        return PhoneResult(None, notes=(Note("phone_invalid", before=raw),))
+        return None
+    return _standardized(number)
+
+
+@lru_cache(maxsize=65536)
+def _parse_plain_cached(number: str, region: str | None) -> _ParsedPhone:
+    """`_parse_cached` for an optional `+` and ASCII digits only (what most CRM phones become).
+
+    Cached on the digits, so one number written with different separators is parsed once.
+    """
+    try:
+        parsed = parse_plain(number, region)
+    except NumberParseException:
+        return None
+    return _standardized(parsed)
+
+
+def _standardized(number: phonenumbers.PhoneNumber) -> tuple[Phone, str]:
     national = phonenumbers.national_significant_number(number)
     number_region, kind, valid = classify(number.country_code, national)
-    phone = Phone(
-        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
-        region=number_region,
-        kind=kind,
-        valid=valid,
-    )
-    notes = () if valid else (Note("phone_invalid", before=raw, after=phone.e164),)
-    return PhoneResult(phone, national, notes)
+    # `format_number(number, E164)` is exactly "+", calling code, national significant number.
+    return Phone(e164=f"+{number.country_code}{national}", region=number_region, kind=kind, valid=valid), national
+
+
+def _digit_count(text: str) -> int:
+    return sum(character.isdigit() for character in text)
+
+
+def parse_plain(number: str, region: str | None) -> phonenumbers.PhoneNumber:
+    """`phonenumbers.parse(number, region)` for `number` = optional `+` then at least 3 ASCII digits.
+
+    For such a string the first steps of `parse` change nothing: there is no RFC 3966 context
+    or sub-address and nothing to trim around the number (`_build_national_number_for_parsing`),
+    it is always viable (`_is_viable_phone_number`: 3 digits suffice), and every extension form
+    needs a marker (`ext`, `x`, `#`, `;`, `,`) so `_maybe_strip_extension` finds none. This runs
+    the rest of `parse` line for line, with the same private helpers; the equality with
+    `phonenumbers.parse` is pinned by a hypothesis test in `tests/unit/test_normalize_phones.py`.
+
+    Raises:
+        NumberParseException: Exactly when `phonenumbers.parse` raises.
+    """
+    if not _check_region_for_parsing(number, region):
+        raise NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, "Missing or invalid default region.")
+    numobj = phonenumbers.PhoneNumber()
+    metadata = None if region is None else PhoneMetadata.metadata_for_region(region.upper(), None)
+    try:
+        country_code, national = _maybe_extract_country_code(number, metadata, False, numobj)  # type: ignore[arg-type]  # parse passes None too
+    except NumberParseException as error:
+        plus = _PLUS_CHARS_PATTERN.match(number)
+        if error.error_type != NumberParseException.INVALID_COUNTRY_CODE or plus is None:
+            raise
+        country_code, national = _maybe_extract_country_code(number[plus.end() :], metadata, False, numobj)  # type: ignore[arg-type]
+        if country_code == 0:
+            raise NumberParseException(
+                NumberParseException.INVALID_COUNTRY_CODE, "Could not interpret numbers after plus-sign."
+            ) from None
+    if country_code != 0:
+        number_region = region_code_for_country_code(country_code)
+        if number_region != region:
+            metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, number_region)
+    else:
+        national += _normalize(number)
+        if region is not None and metadata is not None:
+            numobj.country_code = metadata.country_code
+    if len(national) < _MIN_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "The string supplied is too short.")
+    if metadata is not None:
+        _, potential, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
+        if _test_number_length(potential, metadata) not in _NOT_A_NATIONAL_NUMBER:
+            national = potential
+    if len(national) < _MIN_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "The string supplied is too short.")
+    if len(national) > _MAX_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_LONG, "The string supplied is too long.")
+    _set_italian_leading_zeros_for_phone_number(national, numobj)
+    numobj.national_number = int(national)
+    return numobj
 
 
 @lru_cache(maxsize=65536)
