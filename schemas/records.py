@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RULES_VERSION = "2026.11.1"
+RULES_VERSION = "2026.11.2"
 """Version of normalizers + rules; changes whenever their output for some input changes."""
 
 

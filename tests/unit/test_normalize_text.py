@@ -1,7 +1,10 @@
+import re
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agents.core.normalize.text import ZWNJ, ascii_digits, ascii_key, detect_script, fold_text
+from agents.core.normalize.text import ZWNJ, ascii_digits, ascii_key, collapse_whitespace, detect_script, fold_text
 
 PERSIAN_ARABIC = "يىكةـًٌٍَُِّْٰ۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩" + ZWNJ + "\u200b\u200d\ufeff"
 texts = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(PERSIAN_ARABIC + "　ＡＺ０９ "))
@@ -42,3 +45,15 @@ def test_fold_text_is_idempotent_and_never_raises(text):
     assert fold_text(fold_text(text)) == fold_text(text)
     ascii_key(text)
     detect_script(text)
+
+
+_EVERY_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() or re.match(r"\s", chr(c)))
+
+
+@given(st.text(alphabet=st.sampled_from(_EVERY_WHITESPACE + "ab\u200b\u200c\xa0")))
+def test_collapse_whitespace_equals_the_regex_form(text):
+    assert collapse_whitespace(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_split_and_regex_agree_on_every_whitespace_character():
+    assert all(character.isspace() == bool(re.match(r"\s", character)) for character in _EVERY_WHITESPACE)

@@ -536,11 +536,9 @@ def _strip_titles(text: str, *, strip_prefix: bool, strip_suffix: bool, field: s
     while strip_suffix and len(tokens) > 2 and tokens[-1].rstrip(".").casefold() in NAME_SUFFIXES:
         tokens.pop()
         removed_suffix = True
-    while tokens and tokens[-1] == ",":
-        tokens.pop()
-    while tokens and tokens[0] == ",":
-        tokens.pop(0)
-    text = " ".join(tokens).replace(" , ", ", ")
+    # A removed title can leave an edge of punctuation behind ("A . V" -> "A ."): trim it as
+    # `_clean_uncached` trims every part, or the result would change when cleaned again.
+    text = " ".join(tokens).replace(" , ", ", ").strip(_PART_EDGES)
     if removed_prefix:
         notes.append(Note("name_honorific_removed", field=field, before=before, after=text, applied=True))
     if removed_suffix:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,15 +38,18 @@ _FOLD_TABLE: dict[int, str | None] = (
     {ord(k): v for k, v in _ARABIC_TO_PERSIAN_LETTERS.items()} | _DIGITS | _REMOVED | _HARAKAT
 )
 
-_SPACES = re.compile(r"\s+")
 _ZWNJ_RUNS = re.compile("\u200c{2,}")
 _ZWNJ_LOOSE = re.compile(r"(?<!\S)\u200c+|\u200c+(?!\S)")
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def collapse_whitespace(text: str) -> str:
-    """Trim and collapse every run of Unicode whitespace into one ASCII space."""
-    return _SPACES.sub(" ", text).strip()
+    """Trim and collapse every run of Unicode whitespace into one ASCII space.
+
+    `str.split()` splits on exactly the characters that the `re` whitespace class matches in
+    Unicode patterns (`str.isspace`), at a fraction of the cost of a regex substitution.
+    """
+    return " ".join(text.split())
 
 
 def fold_text(text: str) -> str:
@@ -143,16 +147,13 @@ def detect_script(text: str) -> str | None:
     """
     if text.isascii():
         return "latin" if any(c.isalpha() for c in text) else None
-    counts: dict[str, int] = {}
-    for char in text:
-        script = char_script(char)
-        if script is not None:
-            counts[script] = counts.get(script, 0) + 1
+    counts = Counter(map(char_script, text))
+    counts.pop(None, None)
     if not counts:
         return None
     if "kana" in counts:
         return "kana"
-    return max(sorted(counts), key=lambda name: counts[name])
+    return max(sorted(counts), key=counts.__getitem__)  # type: ignore[type-var]  # None popped
 
 
 def _mark_ranges() -> str:
