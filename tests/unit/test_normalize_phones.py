@@ -91,10 +91,15 @@ def test_validity_from_number_type_equals_is_valid_number(national, region):
         assert result.phone.region == phonenumbers.region_code_for_number(number)
 
 
+@settings(max_examples=1000)
 @given(
     st.sampled_from(["1", "7", "44", "39", "49", "86", "98", "262", "590", "800", "882"]),
     st.text(alphabet="0123456789", min_size=2, max_size=14),
 )
+@example("1", "4165550199")  # CA: found by leading digits after the US type check
+@example("1", "2125550123")  # US: type found on the region walk
+@example("44", "7797123456")  # JE
+@example("7", "7012345678")  # KZ
 def test_classify_equals_public_region_and_type(calling_code, digits):
     # classify() uses two private phonenumbers helpers: pin it to the public functions.
     try:

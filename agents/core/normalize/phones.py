@@ -7,10 +7,12 @@ number's metadata is walked once instead of twice.
 
 Speed (all output-identical to the public `phonenumbers` calls):
 - `number_type` calls `region_code_for_number` again (for +1, +7, +44, ... that walks the
-  metadata of every region sharing the calling code); here the region is found once and the
-  type computed with the helpers `number_type` and `parse` use (`_number_type_helper`,
-  `_set_italian_leading_zeros_for_phone_number`: private, so pinned by
-  `tests/unit/test_normalize_phones.py` against the public functions).
+  metadata of every region sharing the calling code, type-checking the number on the way);
+  here the region is found once, the type found on that walk is kept, and everything is
+  computed with the helpers `number_type` and `parse` use (`_number_type_helper`, ...: private,
+  so pinned by `tests/unit/test_normalize_phones.py` against the public functions).
+- Text of digits and the usual separators (most CRM phones) skips the first steps of `parse`,
+  which cannot change it (`parse_plain`), and is cached on its digits.
 - Region and type depend only on (country calling code, national significant number), so
   they are cached on that key: the same number written differently ("0912 507 4357",
   "+98 912 507 4357", "۰۹۱۲۵۰۷۴۳۵۷") is classified once.
@@ -36,6 +38,7 @@ from phonenumbers.phonenumberutil import (
     _MAX_LENGTH_FOR_NSN,
     _MIN_LENGTH_FOR_NSN,
     _PLUS_CHARS_PATTERN,
+    COUNTRY_CODE_TO_REGION_CODE,
     ValidationResult,
     _check_region_for_parsing,
     _maybe_extract_country_code,
@@ -46,6 +49,7 @@ from phonenumbers.phonenumberutil import (
     _test_number_length,
     region_code_for_country_code,
 )
+from phonenumbers.re_util import re_compile
 
 from agents.core.normalize.text import Note, ascii_digits
 from schemas.records import Phone
@@ -233,14 +237,37 @@ def classify(country_code: int, national: str) -> tuple[str | None, str, bool]:
     Returns:
         (ISO region or None, kind, valid).
     """
-    # Rebuilt exactly as `parse` builds it, so `national_significant_number(number) == national`.
-    number = phonenumbers.PhoneNumber(country_code=country_code)
-    _set_italian_leading_zeros_for_phone_number(national, number)
-    number.national_number = int(national)
-    region = phonenumbers.region_code_for_number(number)
-    # No region: `number_type` finds no metadata either (it looks the region up by name).
-    metadata = None if region is None else PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-    if metadata is None:
-        return region, "unknown", False
-    number_type = _number_type_helper(national, metadata)
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if regions is None:
+        return None, "unknown", False
+    region, number_type = (regions[0], None) if len(regions) == 1 else _region_of_shared_code(regions, national)
+    if region is None:  # `number_type` finds no metadata either (it looks the region up by name)
+        return None, "unknown", False
+    if number_type is None:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+        if metadata is None:
+            return region, "unknown", False
+        number_type = _number_type_helper(national, metadata)
     return region, PHONE_KINDS.get(number_type, "unknown"), number_type != PhoneNumberType.UNKNOWN
+
+
+def _region_of_shared_code(regions: tuple[str, ...], national: str) -> tuple[str | None, int | None]:
+    """`region_code_for_number` for a calling code shared by several regions (+1, +7, +44, ...).
+
+    The same walk as `_region_code_for_number_from_list`: a region with leading digits is
+    chosen by them, any other by a full type check. That type is also the number's type
+    (`number_type` reads the same region's metadata), so it is returned instead of recomputed.
+
+    Returns:
+        (region or None, its number type when the walk computed it, else None).
+    """
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is None:
+            continue
+        if metadata.leading_digits is not None:
+            if re_compile(metadata.leading_digits).match(national):
+                return region, None
+        elif (number_type := _number_type_helper(national, metadata)) != PhoneNumberType.UNKNOWN:
+            return region, number_type
+    return None, None
