@@ -43,7 +43,6 @@ from phonenumbers.phonenumberutil import (
     _check_region_for_parsing,
     _maybe_extract_country_code,
     _maybe_strip_national_prefix_carrier_code,
-    _normalize,
     _number_type_helper,
     _set_italian_leading_zeros_for_phone_number,
     _test_number_length,
@@ -204,7 +203,7 @@ def parse_plain(number: str, region: str | None) -> phonenumbers.PhoneNumber:
         if number_region != region:
             metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, number_region)
     else:
-        national += _normalize(number)
+        national += number  # `_normalize` of ASCII digits without "+" (a "+" found a code or raised)
         if region is not None and metadata is not None:
             numobj.country_code = metadata.country_code
     if len(national) < _MIN_LENGTH_FOR_NSN:
