@@ -122,8 +122,9 @@ def _normalize_phone_cached(raw: str, region: str | None) -> PhoneResult:
     text = _INTERNATIONAL_00.sub("+", ascii_digits(raw).strip())
     if not text.startswith("+") and not region:
         return PhoneResult(None, notes=(Note("phone_region_unknown", before=raw),))
-    if len(text) <= _MAX_INPUT_STRING_LENGTH and _PLAIN_PHONE.fullmatch(text) and _digit_count(text) >= 3:
-        parsed = _parse_plain_cached(text.translate(_SEPARATORS), region)
+    plain = text.translate(_SEPARATORS) if _PLAIN_PHONE.fullmatch(text) else ""
+    if len(text) <= _MAX_INPUT_STRING_LENGTH and len(plain.lstrip("+")) >= 3:
+        parsed = _parse_plain_cached(plain, region)
     else:
         parsed = _parse_cached(text, region)
     if parsed is None:
@@ -164,10 +165,6 @@ def _standardized(number: phonenumbers.PhoneNumber) -> tuple[Phone, str]:
     number_region, kind, valid = classify(number.country_code, national)
     # `format_number(number, E164)` is exactly "+", calling code, national significant number.
     return Phone(e164=f"+{number.country_code}{national}", region=number_region, kind=kind, valid=valid), national
-
-
-def _digit_count(text: str) -> int:
-    return sum(character.isdigit() for character in text)
 
 
 def parse_plain(number: str, region: str | None) -> phonenumbers.PhoneNumber:
@@ -260,13 +257,26 @@ def _region_of_shared_code(regions: tuple[str, ...], national: str) -> tuple[str
     Returns:
         (region or None, its number type when the walk computed it, else None).
     """
-    for region in regions:
-        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
-        if metadata is None:
-            continue
-        if metadata.leading_digits is not None:
-            if re_compile(metadata.leading_digits).match(national):
+    for region, leading_digits, metadata in _shared_code_walk(regions):
+        if leading_digits is not None:
+            if leading_digits.match(national):
                 return region, None
         elif (number_type := _number_type_helper(national, metadata)) != PhoneNumberType.UNKNOWN:
             return region, number_type
     return None, None
+
+
+@lru_cache(maxsize=512)
+def _shared_code_walk(regions: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str] | None, PhoneMetadata], ...]:
+    """(region, compiled leading digits, metadata) in walk order; regions without metadata skipped.
+
+    Metadata is immutable once loaded, so a calling code's walk is looked up once (the +1 walk
+    has 25 regions).
+    """
+    walk = []
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is not None:
+            leading = None if metadata.leading_digits is None else re_compile(metadata.leading_digits)
+            walk.append((region, leading, metadata))
+    return tuple(walk)
