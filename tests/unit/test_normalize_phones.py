@@ -172,3 +172,33 @@ def test_separators_do_not_change_the_parse(text, plus, region):
         assert result.phone is not None
         assert result.phone.e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         assert result.national_number == phonenumbers.national_significant_number(number)
+
+
+def _example_numbers():
+    """libphonenumber's own example numbers: every region x every type, non-geographic ones, and invalid ones."""
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for number_type in PHONE_KINDS:
+            if (number := phonenumbers.example_number_for_type(region, number_type)) is not None:
+                yield number
+        if (number := phonenumbers.invalid_example_number(region)) is not None:
+            yield number
+    for calling_code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        if (number := phonenumbers.example_number_for_non_geo_entity(calling_code)) is not None:
+            yield number
+
+
+def test_classify_equals_public_region_and_type_on_every_example_number():
+    numbers = list(_example_numbers())
+    assert len(numbers) > 1500
+    mismatches = []
+    for number in numbers:
+        national = phonenumbers.national_significant_number(number)
+        number_type = phonenumbers.number_type(number)
+        expected = (
+            phonenumbers.region_code_for_number(number),
+            PHONE_KINDS[number_type],
+            number_type != phonenumbers.PhoneNumberType.UNKNOWN,
+        )
+        if classify(number.country_code, national) != expected:
+            mismatches.append((number.country_code, national))
+    assert mismatches == []
