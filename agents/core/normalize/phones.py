@@ -43,8 +43,10 @@ from phonenumbers.phonenumberutil import (
     COUNTRY_CODE_TO_REGION_CODE,
     ValidationResult,
     _check_region_for_parsing,
-    _maybe_extract_country_code,
+    _extract_country_code,
+    _match_national_number,
     _maybe_strip_national_prefix_carrier_code,
+    _parse_prefix_as_idd,
     _set_italian_leading_zeros_for_phone_number,
     _test_number_length,
     region_code_for_country_code,
@@ -186,12 +188,12 @@ def parse_plain(number: str, region: str | None) -> phonenumbers.PhoneNumber:
     numobj = phonenumbers.PhoneNumber()
     metadata = None if region is None else PhoneMetadata.metadata_for_region(region.upper(), None)
     try:
-        country_code, national = _maybe_extract_country_code(number, metadata, False, numobj)  # type: ignore[arg-type]  # parse passes None too
+        country_code, national = _extract_country_code_plain(number, metadata, numobj)
     except NumberParseException as error:
         plus = _PLUS_CHARS_PATTERN.match(number)
         if error.error_type != NumberParseException.INVALID_COUNTRY_CODE or plus is None:
             raise
-        country_code, national = _maybe_extract_country_code(number[plus.end() :], metadata, False, numobj)  # type: ignore[arg-type]
+        country_code, national = _extract_country_code_plain(number[plus.end() :], metadata, numobj)
         if country_code == 0:
             raise NumberParseException(
                 NumberParseException.INVALID_COUNTRY_CODE, "Could not interpret numbers after plus-sign."
@@ -217,6 +219,46 @@ def parse_plain(number: str, region: str | None) -> phonenumbers.PhoneNumber:
     _set_italian_leading_zeros_for_phone_number(national, numobj)
     numobj.national_number = int(national)
     return numobj
+
+
+def _extract_country_code_plain(
+    number: str, metadata: PhoneMetadata | None, numobj: phonenumbers.PhoneNumber
+) -> tuple[int, str]:
+    """`_maybe_extract_country_code(number, metadata, False, numobj)` for an optional "+" and ASCII digits.
+
+    The library first normalizes the digits with a Unicode lookup per character: the identity
+    for ASCII digits, so it is skipped. The rest is the library's code, with its helpers.
+    """
+    if number.startswith("+"):
+        international, full_number = True, number[1:]
+    else:
+        idd = "NonMatch" if metadata is None or metadata.international_prefix is None else metadata.international_prefix
+        international, full_number = _parse_prefix_as_idd(re_compile(idd), number)
+    if international:
+        if len(full_number) <= _MIN_LENGTH_FOR_NSN:
+            raise NumberParseException(
+                NumberParseException.TOO_SHORT_AFTER_IDD, "Phone number had an IDD, but is too short after it."
+            )
+        country_code, rest = _extract_country_code(full_number)
+        if country_code == 0:
+            raise NumberParseException(
+                NumberParseException.INVALID_COUNTRY_CODE, "Country calling code supplied was not recognised."
+            )
+        numobj.country_code = country_code
+        return country_code, rest
+    if metadata is not None and metadata.country_code is not None:
+        default_code = str(metadata.country_code)
+        if full_number.startswith(default_code):
+            general = metadata.general_desc
+            _, potential, _ = _maybe_strip_national_prefix_carrier_code(full_number[len(default_code) :], metadata)
+            if (
+                not _match_national_number(full_number, general, False)
+                and _match_national_number(potential, general, False)
+            ) or _test_number_length(full_number, metadata) == ValidationResult.TOO_LONG:
+                numobj.country_code = metadata.country_code
+                return metadata.country_code, potential
+    numobj.country_code = 0
+    return 0, ""
 
 
 @lru_cache(maxsize=65536)
