@@ -98,6 +98,7 @@ names = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("王小�
 
 @given(names)
 @example("A0.V")  # suffix "V" removed from "A . V" once left "A ." behind
+@example("A.,A")  # the comma form once composed "A A."
 def test_normalize_name_is_idempotent_and_never_raises(raw):
     once = normalize_name(raw)
     twice = normalize_name(once.full_name)

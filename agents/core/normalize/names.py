@@ -349,7 +349,7 @@ _DISALLOWED = re.compile(rf"[^\w\s'\-.,·・{ZWNJ}{COMBINING_MARKS}]|[\d_]")
 _SEPARATOR_RUNS = re.compile(r"\s*([-'])\s*")
 _DOTS = re.compile(r"\.(?=\S)")
 _FOREIGN_NAME_DOT = re.compile(r"\s*[·・]\s*")
-_PART_EDGES = " -'.,·・"
+_PART_EDGES = " -'.,·・\u200c"
 """Characters trimmed from both ends of a name."""
 _DOTS_AT_COMMA = re.compile(r"[·・\s]*,[·・\s]*")
 """Name dots next to the comma of "Family, Given" separate nothing: "A,·B" is "A,B"."""
@@ -498,8 +498,8 @@ def _clean_uncached(raw: str, field: str, notes: list[Note], *, strip_prefix: bo
             return text
         return _strip_titles(text, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes)
     cleaned = _DISALLOWED.sub(" ", text)
-    cleaned = _SEPARATOR_RUNS.sub(r"\1", _DOTS.sub(". ", cleaned))
-    cleaned = fold_text(cleaned).strip(_PART_EDGES)
+    # Folding can drop characters (a loose ZWNJ) and so expose separator runs: fold first.
+    cleaned = _SEPARATOR_RUNS.sub(r"\1", fold_text(_DOTS.sub(". ", cleaned))).strip(_PART_EDGES)
     cleaned = _FOREIGN_NAME_DOT.sub("·", _DOTS_AT_COMMA.sub(",", cleaned))
     if _DISALLOWED.search(text) and cleaned:
         notes.append(Note("name_characters_removed", field=field, before=raw, after=cleaned, applied=True))
@@ -510,39 +510,43 @@ def _clean_uncached(raw: str, field: str, notes: list[Note], *, strip_prefix: bo
 
 def _strip_titles(text: str, *, strip_prefix: bool, strip_suffix: bool, field: str, notes: list[Note]) -> str:
     before = text
-    if " " not in text and _CJK_CHARS.search(text) is not None:
-        for honorific in CJK_HONORIFICS:
-            if text.endswith(honorific) and len(text) > len(honorific):
-                text = text[: -len(honorific)]
-                notes.append(
-                    Note(
-                        "name_honorific_removed",
-                        field=field,
-                        before=before,
-                        after=text,
-                        applied=True,
-                    )
-                )
-                break
-        return text
-    tokens = text.replace(",", " , ").split()
     removed_prefix = removed_suffix = False
-    while strip_prefix and len(tokens) > 1 and tokens[0].rstrip(".").casefold() in HONORIFIC_PREFIXES:
-        tokens.pop(0)
-        removed_prefix = True
-    if strip_prefix and len(tokens) > 1 and tokens[-1] in CJK_HONORIFICS:
-        tokens.pop()
-        removed_prefix = True
-    while strip_suffix and len(tokens) > 2 and tokens[-1].rstrip(".").casefold() in NAME_SUFFIXES:
-        tokens.pop()
-        removed_suffix = True
-    # A removed title can leave an edge of punctuation behind ("A . V" -> "A ."): trim it as
-    # `_clean_uncached` trims every part, or the result would change when cleaned again.
-    text = " ".join(tokens).replace(" , ", ", ").strip(_PART_EDGES)
+    if " " in text or _CJK_CHARS.search(text) is None:
+        # Tokens of edge characters only (a lone "-" or ZWNJ) separate nothing.
+        tokens = [token for token in text.replace(",", " , ").split() if token == "," or token.strip(_PART_EDGES)]
+        while strip_prefix and len(tokens) > 1 and tokens[0].rstrip(".").casefold() in HONORIFIC_PREFIXES:
+            tokens.pop(0)
+            removed_prefix = True
+        if strip_prefix and len(tokens) > 1 and tokens[-1] in CJK_HONORIFICS:
+            tokens.pop()
+            removed_prefix = True
+        while strip_suffix and len(tokens) > 2 and tokens[-1].rstrip(".").casefold() in NAME_SUFFIXES:
+            tokens.pop()
+            removed_suffix = True
+        # A removed title can leave punctuation behind ("A . V" -> "A ."): clean it up as
+        # `_clean_uncached` does, or the result would change when cleaned again.
+        text = _SEPARATOR_RUNS.sub(r"\1", " ".join(tokens).replace(" , ", ",")).strip(_PART_EDGES)
+    if " " not in text and _CJK_CHARS.search(text) is not None:
+        # Every trailing honorific goes, with the edge it leaves ("王先生-先生" -> "王").
+        untitled = _without_cjk_honorifics(text)
+        removed_prefix = removed_prefix or untitled != text
+        text = untitled
     if removed_prefix:
         notes.append(Note("name_honorific_removed", field=field, before=before, after=text, applied=True))
     if removed_suffix:
         notes.append(Note("name_suffix_removed", field=field, before=before, after=text, applied=True))
+    return text
+
+
+def _without_cjk_honorifics(text: str) -> str:
+    removed = True
+    while removed:
+        removed = False
+        for honorific in CJK_HONORIFICS:
+            stripped = text[: -len(honorific)].strip(_PART_EDGES)
+            if text.endswith(honorific) and stripped:
+                text, removed = stripped, True
+                break
     return text
 
 
@@ -596,20 +600,33 @@ def _split_full(display: str, script: str | None) -> tuple[str, str, str, str]:
     if script in _FAMILY_FIRST_SCRIPTS:
         return _split_family_first(display)
     if _is_comma_form(display):
-        family_part, given_part = (part.strip() for part in display.split(","))
+        # The family name ends the composed name and the given name starts it: trim the edges
+        # that a second pass would trim ("A., A" -> "A A", not "A A.").
+        family_part, given_part = display.split(",")
+        family_part, given_part = family_part.strip().rstrip(_PART_EDGES), given_part.strip().lstrip(_PART_EDGES)
         if family_part and given_part:
-            given_tokens = given_part.split(" ")
-            family_tokens = family_part.split(" ")
+            given_tokens = given_part.split()
+            family_tokens = family_part.split()
             # "van der Berg, Jan" -> "Jan van der Berg": particles lowercase after a given name.
-            family = " ".join(
-                [t.lower() if t.casefold() in NAME_PARTICLES else t for t in family_tokens[:-1]]
-                + [_case_token(family_tokens[-1], first=True)]
-            )
-            given = given_tokens[0]
-            middle = " ".join(given_tokens[1:])
-            return given, middle, family, " ".join(p for p in (given, middle, family) if p)
-        display = family_part or given_part
-    display = display.replace(",", "").strip()
+            family_tokens = [t.lower() if t.casefold() in NAME_PARTICLES else t for t in family_tokens[:-1]] + [
+                _case_token(family_tokens[-1], first=True)
+            ]
+            tokens = [_case_token(given_tokens[0], first=True), *given_tokens[1:], *family_tokens]
+            composed = " ".join(tokens)
+            if _strip_titles(composed, strip_prefix=True, strip_suffix=True, field="", notes=[]) == composed:
+                tokens = [tokens[0], *(_case_token(t, first=False) for t in tokens[1:])]
+                given = tokens[0]
+                middle = " ".join(tokens[1 : len(given_tokens)])
+                family = " ".join(tokens[len(given_tokens) :])
+                return given, middle, family, " ".join(tokens)
+            # A title at the start or end of the composed name (a given name "Mr", a family
+            # name ending "III") would go in a second pass: read it as an uncommaed name instead.
+            display = _strip_titles(composed, strip_prefix=True, strip_suffix=True, field="", notes=[])
+        else:
+            display = family_part or given_part
+    if "," in display:  # commas that do not make a "Family, Given" form separate nothing
+        words = [word for word in display.replace(",", " ").split() if word.strip(_PART_EDGES)]
+        display = _case_full(_SEPARATOR_RUNS.sub(r"\1", " ".join(words)))
     tokens = display.split(" ")
     if len(tokens) == 1:
         return tokens[0], "", "", display
