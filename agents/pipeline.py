@@ -3,7 +3,9 @@
 `ContactPipeline.process` takes a micro-batch of raw input messages and returns, per message,
 what happened and the messages to publish. Cleaning and deciding are pure (`agents.core`); this
 module adds the match index round trips (a few pipelined calls per batch, not per event) and
-the output topics. It must not talk to Kafka itself: callers publish `Outbound` messages.
+the output topics. Metrics are tallied per batch (`monitoring.metrics.MetricsBatch`) and applied
+once at its end, and the index size gauges come with the index scripts' replies. It must not
+talk to Kafka itself: callers publish `Outbound` messages.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
 from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
 from agents.core.golden import SurvivorshipRules, build_golden
-from monitoring.metrics import DQMetrics
+from monitoring.metrics import DQMetrics, MetricsBatch
 from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
 from schemas.wire import to_bytes
 from streams.match_index import RedisMatchIndex
@@ -93,34 +95,40 @@ class ContactPipeline:
         """Process a micro-batch in order; returns one `Processed` per message, same order."""
         started = time.perf_counter()
         now = self.clock()
+        tally = self.metrics.batch() if self.metrics is not None else None
         results = [Processed() for _ in messages]
         pending: list[_Pending] = []
         for position, message in enumerate(messages):
             origin = PayloadOrigin(topic=message.topic, partition=message.partition, offset=message.offset)
             outcome = clean_event(message.value, config=self.cleaning, origin=origin, now=now)
             if isinstance(outcome, Rejected):
-                self._reject(results[position], outcome.event)
+                self._reject(results[position], outcome.event, tally)
             else:
                 pending.append(_Pending(position, outcome, lookup_request(outcome.event, outcome.contact)))
         for wave in _waves(pending):
-            await self._decide_wave(wave)
-        await self._publish_decisions(pending, results, now)
-        if self.metrics is not None:
+            await self._decide_wave(wave, tally)
+        await self._publish_decisions(pending, results, now, tally)
+        if self.metrics is not None and tally is not None:
+            if pending and self.index.last_stats is not None:
+                self.metrics.index_records.set(self.index.last_stats.records)
+                self.metrics.index_entities.set(self.index.last_stats.entities)
             elapsed = time.perf_counter() - started
-            self.metrics.batch_size.observe(len(messages))
+            tally.observe(self.metrics.batch_size, len(messages))
+            per_event = elapsed / max(len(messages), 1)
             for _ in messages:
-                self.metrics.processing_seconds.observe(elapsed / max(len(messages), 1))
+                tally.observe(self.metrics.processing_seconds, per_event)
+            tally.flush()
         return results
 
     # -- matching -----------------------------------------------------------------------------
-    async def _decide_wave(self, wave: list[_Pending]) -> None:
+    async def _decide_wave(self, wave: list[_Pending], tally: MetricsBatch | None) -> None:
         """Snapshot, plan and commit a wave; conflicting events retry one by one, in order."""
         snapshots = await self.index.snapshots([p.request for p in wave])
         for item, snapshot in zip(wave, snapshots, strict=True):
             item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
-            if self.metrics is not None:
+            if self.metrics is not None and tally is not None:
                 for block in snapshot.blocks.values():
-                    self.metrics.block_size.observe(block.size)
+                    tally.observe(self.metrics.block_size, block.size)
         committed = await self.index.commit([p.plan for p in wave if p.plan is not None])
         for item, ok in zip(wave, committed, strict=True):
             attempts = 1
@@ -133,14 +141,16 @@ class ContactPipeline:
                 attempts += 1
 
     # -- outputs ------------------------------------------------------------------------------
-    def _reject(self, processed: Processed, rejected: RejectedEvent) -> None:
+    def _reject(self, processed: Processed, rejected: RejectedEvent, tally: MetricsBatch | None) -> None:
         processed.rejected = rejected
         key = f"{rejected.source}:{rejected.external_id}".encode() if rejected.source and rejected.external_id else None
         processed.outbound.append(Outbound(self.topics.rejected_topic, key, to_bytes(rejected)))
-        if self.metrics is not None:
-            self.metrics.observe_rejected(rejected.source, rejected.reasons)
+        if tally is not None:
+            tally.observe_rejected(rejected.source, rejected.reasons)
 
-    async def _publish_decisions(self, pending: list[_Pending], results: list[Processed], now: datetime) -> None:
+    async def _publish_decisions(
+        self, pending: list[_Pending], results: list[Processed], now: datetime, tally: MetricsBatch | None
+    ) -> None:
         golden_ids: dict[str, None] = {}
         tombstones: dict[str, None] = {}
         redirects: dict[str, str] = {}
@@ -182,8 +192,8 @@ class ContactPipeline:
             touched.update([*plan.golden_entities, *plan.tombstones, *(e for r in plan.redirects for e in r)])
             if plan.fresh is not None:
                 fresh[plan.golden_entities[0]] = plan.fresh
-            if self.metrics is not None:
-                self._observe_cleaned(cleaned, replayed=not plan.ops)
+            if tally is not None:
+                self._observe_cleaned(tally, cleaned, replayed=not plan.ops)
         if not pending:
             return
         # A brand-new entity touched by no other event of the batch holds just its own record:
@@ -200,24 +210,18 @@ class ContactPipeline:
             members = records.get(entity, [])
             value = to_bytes(build_golden(entity, members, self.survivorship, now=now)) if members else None
             last.append(Outbound(self.topics.golden_topic, entity.encode(), value))
-        if self.metrics is not None:
-            stats = await self.index.stats()
-            self.metrics.index_records.set(stats.records)
-            self.metrics.index_entities.set(stats.entities)
 
-    def _observe_cleaned(self, cleaned: CleanedEvent, *, replayed: bool) -> None:
-        metrics = self.metrics
-        assert metrics is not None
-        metrics.observe_cleaned(cleaned.source, cleaned.quality, owner=cleaned.owner, department=cleaned.department)
-        metrics.observe_event_lag(cleaned.occurred_at, now=cleaned.processed_at)
+    def _observe_cleaned(self, tally: MetricsBatch, cleaned: CleanedEvent, *, replayed: bool) -> None:
+        tally.observe_cleaned(cleaned.source, cleaned.quality, owner=cleaned.owner, department=cleaned.department)
+        tally.observe_event_lag(cleaned.occurred_at, now=cleaned.processed_at)
         match = cleaned.match
         if match is not None:
             decision = (
                 Decision.DUPLICATE_EVENT if replayed and match.decision is not Decision.ERASED else match.decision
             )
-            metrics.observe_decision(cleaned.source, decision.value, score=match.score, candidates=match.candidates)
+            tally.observe_decision(cleaned.source, decision.value, score=match.score, candidates=match.candidates)
             if decision is Decision.REVIEW:
-                metrics.review_published.inc()
+                tally.inc(tally.metrics.review_published)
 
 
 def _waves(pending: list[_Pending]) -> list[list[_Pending]]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, Protocol
@@ -272,8 +273,9 @@ class DQMetrics(NamedTuple):
     """Every metric of the service, registered once on one registry.
 
     Attributes hold the metric families (names in the comments); `labels` holds the guards every
-    label value goes through; `owner_fields` are the fields counted per owner; `per_source` and
-    `per_owner` cache bound series (keyed by bounded label values, so bounded too).
+    label value goes through; `owner_fields` are the fields counted per owner; `per_source`,
+    `per_owner` and `per_finding` (fixes and warnings by family, rule and field) cache bound
+    series (keyed by bounded label values, so bounded too).
     """
 
     events: Counter  # dq_events_total{source,outcome}
@@ -303,6 +305,7 @@ class DQMetrics(NamedTuple):
     owner_fields: frozenset[str]
     per_source: dict[str, SourceSeries]
     per_owner: dict[tuple[str, str], OwnerSeries]
+    per_finding: dict[int, dict[tuple[str, str], Counter]]
 
     @classmethod
     def create(cls, registry: CollectorRegistry, *, label_limits: LabelLimits | None = None) -> DQMetrics:
@@ -470,6 +473,7 @@ class DQMetrics(NamedTuple):
             owner_fields=frozenset(limits.owner_fields),
             per_source={},
             per_owner={},
+            per_finding={},
         )
         for source in (*sorted(guards.source.values), OTHER):
             metrics.for_source(source)
@@ -494,6 +498,10 @@ class DQMetrics(NamedTuple):
             self.per_source[value] = series
         return series
 
+    def batch(self) -> MetricsBatch:
+        """Return an accumulator for one micro-batch; its `flush` applies what it recorded."""
+        return MetricsBatch(self)
+
     def observe_cleaned(
         self,
         source: str | None,
@@ -510,36 +518,9 @@ class DQMetrics(NamedTuple):
             owner: The event's `owner`, for per-owner completeness.
             department: The event's `department`, for per-owner completeness.
         """
-        series = self.for_source(source)
-        series.outcomes["cleaned"].inc()
-        for fix in report.fixes:
-            self.fixes.labels(self.labels.rule(fix.code), self.labels.field(fix.field)).inc()
-        for warning in report.warnings:
-            self.warnings.labels(self.labels.rule(warning.code), self.labels.field(warning.field)).inc()
-        series.records_checked.inc()
-        series.quality_score.observe(report.score)
-        owner_series = self._for_owner(owner, department)
-        owner_series.records_checked.inc()
-        for field, present in report.completeness.items():
-            # Bound even when absent, so a field never present shows 0 % rather than no data.
-            present_child = _field_child(
-                series.field_present,
-                self.field_present,
-                self.labels.field,
-                field,
-                series.source,
-            )
-            if present:
-                present_child.inc()
-            elif field in self.owner_fields:
-                _field_child(
-                    owner_series.fields_missing,
-                    self.owner_fields_missing,
-                    self.labels.field,
-                    field,
-                    owner_series.department,
-                    owner_series.owner,
-                ).inc()
+        batch = self.batch()
+        batch.observe_cleaned(source, report, owner=owner, department=department)
+        batch.flush()
 
     def _for_owner(self, owner: str | None, department: str | None) -> OwnerSeries:
         """Return the bound completeness series of a (department, owner) pair."""
@@ -559,6 +540,17 @@ class DQMetrics(NamedTuple):
             self.per_owner[key] = series
         return series
 
+    def _finding_child(self, family: Counter, code: str, field: str) -> Counter:
+        """Return `family`'s child for a (rule code, field) finding, cached like `_field_child`."""
+        cache = self.per_finding.setdefault(id(family), {})
+        child = cache.get((code, field))
+        if child is None:
+            rule, field_value = self.labels.rule(code), self.labels.field(field)
+            child = family.labels(rule, field_value)
+            if rule == code and field_value == field:
+                cache[(code, field)] = child
+        return child
+
     def observe_rejected(self, source: str | None, reasons: Iterable[Finding]) -> None:
         """Count one rejected event and each of its reasons.
 
@@ -566,10 +558,9 @@ class DQMetrics(NamedTuple):
             source: The event's `source` (None if the envelope had none).
             reasons: Every issue that made it a dead letter.
         """
-        series = self.for_source(source)
-        series.outcomes["rejected"].inc()
-        for reason in reasons:
-            self.rejections.labels(series.source, self.labels.rule(reason.code), self.labels.field(reason.field)).inc()
+        batch = self.batch()
+        batch.observe_rejected(source, reasons)
+        batch.flush()
 
     def observe_decision(
         self,
@@ -590,14 +581,9 @@ class DQMetrics(NamedTuple):
         Raises:
             ValueError: If `decision` is not one of `DECISIONS` (a bug, not bad data).
         """
-        child = self.for_source(source).decisions.get(decision)
-        if child is None:
-            raise ValueError(f"unknown decision {decision!r}; expected one of {DECISIONS}")
-        child.inc()
-        if score is not None:
-            self.match_score.observe(score)
-        if candidates is not None:
-            self.candidates.observe(candidates)
+        batch = self.batch()
+        batch.observe_decision(source, decision, score=score, candidates=candidates)
+        batch.flush()
 
     def observe_event_lag(self, occurred_at: datetime, *, now: datetime) -> None:
         """Observe `now - occurred_at` in seconds; a future `occurred_at` (clock skew) counts 0.
@@ -629,3 +615,147 @@ class DQMetrics(NamedTuple):
     def set_build_info(self, version: str, rules_version: str) -> None:
         """Publish `dq_build_info{version,rules_version} 1`."""
         self.build_info.info({"version": version, "rules_version": rules_version})
+
+
+class MetricsBatch:
+    """What one micro-batch counts and observes, applied to the metrics at once by `flush`.
+
+    The hot path records into plain dicts (label values are resolved through the guards at once,
+    in event order, so label admission is unchanged); `flush` then increments each counter
+    series once by its total and applies each histogram series' observations in their original
+    order with the same float additions as one `observe` each. The exported values after a flush
+    are therefore identical to observing event by event, at a fraction of the cost (every
+    `inc` / `observe` takes a lock and re-checks the metric). Meant for one event loop.
+    """
+
+    def __init__(self, metrics: DQMetrics) -> None:
+        """Start an empty batch for `metrics`."""
+        self.metrics = metrics
+        self._counts: dict[Counter, int] = {}
+        self._observed: dict[Histogram, list[float]] = {}
+
+    def inc(self, child: Counter, amount: int = 1) -> None:
+        """Count `amount` (a whole number) on a bound counter series."""
+        counts = self._counts
+        counts[child] = counts.get(child, 0) + amount
+
+    def observe(self, child: Histogram, value: float) -> None:
+        """Observe `value` on a bound histogram series."""
+        observed = self._observed.get(child)
+        if observed is None:
+            self._observed[child] = [value]
+        else:
+            observed.append(value)
+
+    def observe_cleaned(
+        self,
+        source: str | None,
+        report: QualityReportView,
+        *,
+        owner: str | None = None,
+        department: str | None = None,
+    ) -> None:
+        """Count one cleaned event (see `DQMetrics.observe_cleaned`)."""
+        metrics, counts = self.metrics, self._counts
+        series = metrics.for_source(source)
+        self.inc(series.outcomes["cleaned"])
+        for fix in report.fixes:
+            self.inc(metrics._finding_child(metrics.fixes, fix.code, fix.field))
+        for warning in report.warnings:
+            self.inc(metrics._finding_child(metrics.warnings, warning.code, warning.field))
+        self.inc(series.records_checked)
+        self.observe(series.quality_score, report.score)
+        owner_series = metrics._for_owner(owner, department)
+        self.inc(owner_series.records_checked)
+        present_children, missing_children = series.field_present, owner_series.fields_missing
+        field_guard, owner_fields = metrics.labels.field, metrics.owner_fields
+        for field, present in report.completeness.items():
+            # Bound even when absent, so a field never present shows 0 % rather than no data.
+            child = present_children.get(field)
+            if child is None:
+                child = _field_child(present_children, metrics.field_present, field_guard, field, series.source)
+            if present:
+                counts[child] = counts.get(child, 0) + 1
+            elif field in owner_fields:
+                missing = missing_children.get(field)
+                if missing is None:
+                    missing = _field_child(
+                        missing_children,
+                        metrics.owner_fields_missing,
+                        field_guard,
+                        field,
+                        owner_series.department,
+                        owner_series.owner,
+                    )
+                counts[missing] = counts.get(missing, 0) + 1
+
+    def observe_rejected(self, source: str | None, reasons: Iterable[Finding]) -> None:
+        """Count one rejected event and each of its reasons (see `DQMetrics.observe_rejected`)."""
+        metrics = self.metrics
+        series = metrics.for_source(source)
+        self.inc(series.outcomes["rejected"])
+        for reason in reasons:
+            rule, field = metrics.labels.rule(reason.code), metrics.labels.field(reason.field)
+            self.inc(metrics.rejections.labels(series.source, rule, field))
+
+    def observe_decision(
+        self,
+        source: str | None,
+        decision: str,
+        *,
+        score: float | None = None,
+        candidates: int | None = None,
+    ) -> None:
+        """Count one match decision (see `DQMetrics.observe_decision`).
+
+        Raises:
+            ValueError: If `decision` is not one of `DECISIONS` (a bug, not bad data).
+        """
+        child = self.metrics.for_source(source).decisions.get(decision)
+        if child is None:
+            raise ValueError(f"unknown decision {decision!r}; expected one of {DECISIONS}")
+        self.inc(child)
+        if score is not None:
+            self.observe(self.metrics.match_score, score)
+        if candidates is not None:
+            self.observe(self.metrics.candidates, candidates)
+
+    def observe_event_lag(self, occurred_at: datetime, *, now: datetime) -> None:
+        """Observe `now - occurred_at` in seconds (see `DQMetrics.observe_event_lag`)."""
+        self.observe(self.metrics.event_lag_seconds, max(0.0, (now - occurred_at).total_seconds()))
+
+    def flush(self) -> None:
+        """Apply everything recorded to the metrics and empty the batch."""
+        counts, observed = self._counts, self._observed
+        self._counts, self._observed = {}, {}
+        for child, amount in counts.items():
+            child.inc(amount)
+        for histogram, values in observed.items():
+            observe_all(histogram, values)
+
+
+def observe_all(histogram: Histogram, values: Sequence[float]) -> None:
+    """Observe `values` in order on one bound histogram series, exactly as one `observe` each.
+
+    Bucket counts are incremented once per bucket by whole numbers, and the sum is the running
+    float sum of the values added in order, so the exported values are bit-identical to
+    `for v in values: histogram.observe(v)`. Falls back to exactly that when the histogram does
+    not have the prometheus_client internals this relies on (`_upper_bounds`, `_buckets`,
+    `_sum`), or for a NaN.
+    """
+    bounds = getattr(histogram, "_upper_bounds", None)
+    buckets = getattr(histogram, "_buckets", None)
+    total_value = getattr(histogram, "_sum", None)
+    if bounds is None or buckets is None or total_value is None or any(v != v for v in values):
+        for value in values:
+            histogram.observe(value)
+        return
+    per_bucket = [0] * len(bounds)
+    total = total_value.get()
+    for value in values:
+        per_bucket[bisect_left(bounds, value)] += 1
+        total += value
+    total_value.set(total)
+    for bucket, amount in zip(buckets, per_bucket, strict=True):
+        if amount:
+            bucket.inc(amount)

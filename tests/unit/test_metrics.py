@@ -354,3 +354,57 @@ def test_owner_key_field_counts_start_at_zero_with_the_owners_first_record() -> 
     for field in ("email", "phone"):
         labels = {"department": "sales", "owner": "li.wei", "field": field}
         assert registry.get_sample_value("dq_owner_fields_missing_total", labels) == 0.0
+
+
+def _exposition(registry: CollectorRegistry) -> list[str]:
+    return sorted(line for line in generate_latest(registry).decode().splitlines() if "_created" not in line)
+
+
+def test_a_metrics_batch_exports_exactly_what_observing_event_by_event_does() -> None:
+    """Per-batch flushing must not change a single exported value (sums are float-exact)."""
+    import random
+
+    rng = random.Random(7)
+    limits = LabelLimits(sources=("webform",), owners=("li.wei",), departments=("sales",))
+    one_by_one, batched = CollectorRegistry(), CollectorRegistry()
+    direct, grouped = DQMetrics.create(one_by_one, label_limits=limits), DQMetrics.create(batched, label_limits=limits)
+    now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    for round_ in range(3):
+        batch = grouped.batch()
+        for i in range(150):
+            source = rng.choice(["webform", "erp", "shop", None, "x@y.com"])
+            owner, department = rng.choice([("li.wei", "sales"), (None, None), ("bob", "ops")])
+            report = FakeReport(
+                completeness={f: rng.random() < 0.6 for f in ("email", "phone", "company", "city")},
+                score=rng.random(),
+                fixes=(FakeFinding("email_case", "email"),) * rng.randint(0, 2),
+                warnings=(FakeFinding(f"rule_{i % 3}", "phone"),) * rng.randint(0, 1),
+            )
+            lag = now - timedelta(seconds=rng.random() * 5000 - 100)
+            decision, score, candidates = rng.choice(DECISIONS), rng.random(), rng.randint(0, 30)
+            reasons = [FakeFinding("required_missing", "email")]
+            direct.observe_cleaned(source, report, owner=owner, department=department)
+            batch.observe_cleaned(source, report, owner=owner, department=department)
+            direct.observe_event_lag(lag, now=now)
+            batch.observe_event_lag(lag, now=now)
+            direct.observe_decision(source, decision, score=score, candidates=candidates)
+            batch.observe_decision(source, decision, score=score, candidates=candidates)
+            direct.observe_rejected(source, reasons)
+            batch.observe_rejected(source, reasons)
+            for size in (0, rng.randint(0, 2000)):
+                direct.block_size.observe(size)
+                batch.observe(grouped.block_size, size)
+            direct.review_published.inc()
+            batch.inc(grouped.review_published)
+        batch.flush()
+        assert _exposition(one_by_one) == _exposition(batched), f"round {round_}"
+
+
+def test_observe_all_falls_back_to_observe_for_nan() -> None:
+    from monitoring.metrics import observe_all
+
+    registry = CollectorRegistry()
+    metrics = DQMetrics.create(registry)
+    observe_all(metrics.match_score, [0.5, float("nan"), 0.97])
+    assert registry.get_sample_value("dq_match_score_count", {}) == 2  # NaN falls in no bucket
+    assert registry.get_sample_value("dq_match_score_bucket", {"le": "1.0"}) == 2
