@@ -14,8 +14,12 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def to_bytes(model: BaseModel) -> bytes:
-    """Serialize a model to compact UTF-8 JSON."""
-    return model.model_dump_json().encode()
+    """Serialize a model to compact UTF-8 JSON (the bytes of `model.model_dump_json()`).
+
+    Calls the model's serializer directly: `model_dump_json` builds the same bytes and then
+    decodes them to a str, which the producer would only encode again.
+    """
+    return model.__pydantic_serializer__.to_json(model)
 
 
 def from_bytes(model_type: type[ModelT], payload: bytes | str) -> ModelT:

@@ -16,8 +16,8 @@ see duplicates of one person at once therefore end with one entity. Must not dec
 
 from __future__ import annotations
 
-import functools
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from agents.core.entities import BlockView, LookupRequest, Op, Plan, Snapshot, StoredRecord
+from agents.core.entities import BlockView, LookupRequest, Plan, Snapshot, StoredRecord
 from schemas.outputs import MatchDecision
 from streams.settings import MatchSettings, RedisSettings
 
@@ -46,11 +46,12 @@ CallObserver = Callable[[str, float, bool], None]
 # [event_id, record_id, name_key or "", [block keys]]. Reply per request:
 # {evt, rec, entity, erased, record_version, name_count, total, {size, version}* per key,
 #  candidate_ids (newest first per key, keys in the order given, unique, capped),
-#  candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions}
+#  candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions},
+# then one last element: the index's {records, entities} (the size gauges, no extra round trip).
 SNAPSHOT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local cap, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
-local total = redis.call('HGET', p .. 'stats', 'records')
+local total, entity_count = unpack(redis.call('HMGET', p .. 'stats', 'records', 'entities'))
 local out = {}
 for r, req in ipairs(cjson.decode(ARGV[4])) do
   local event_id, record_id, name_key, blocks = req[1], req[2], req[3], req[4]
@@ -102,21 +103,22 @@ for r, req in ipairs(cjson.decode(ARGV[4])) do
   reply[#reply + 1] = versions
   out[r] = reply
 end
+out[#out + 1] = {total, entity_count}
 return out
 """
 
-# COMMIT: ARGV = prefix, JSON list of plans [[[field, expected int]*], [[command, key, [args]]*],
+# COMMIT: ARGV = prefix, JSON list of plans [{field: expected int}, [[command, key, [args]]*],
 # [version field]*] (keys relative to the prefix). Each plan is applied only if all its checked
 # versions are unchanged, else nothing of it is written; applying it increments its bumps.
-# Reply: 1/0 per plan. REHOME moves every record of an absorbed entity (key `ent:<absorbed>`,
-# args [survivor]) to the survivor.
+# Reply: 1/0 per plan, then the index's {records, entities} after the plans. REHOME moves every
+# record of an absorbed entity (key `ent:<absorbed>`, args [survivor]) to the survivor.
 COMMIT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local results = {}
 for n, plan in ipairs(cjson.decode(ARGV[2])) do
   local ok = true
-  for _, check in ipairs(plan[1]) do
-    if tonumber(redis.call('HGET', ver, check[1]) or 0) ~= check[2] then ok = false; break end
+  for version_field, expected in pairs(plan[1]) do
+    if tonumber(redis.call('HGET', ver, version_field) or 0) ~= expected then ok = false; break end
   end
   if ok then
     for _, op in ipairs(plan[2]) do
@@ -136,6 +138,7 @@ for n, plan in ipairs(cjson.decode(ARGV[2])) do
   end
   results[n] = ok and 1 or 0
 end
+results[#results + 1] = redis.call('HMGET', p .. 'stats', 'records', 'entities')
 return results
 """
 
@@ -188,6 +191,7 @@ class RedisMatchIndex:
         self._snapshot = client.register_script(SNAPSHOT_SCRIPT)
         self._commit = client.register_script(COMMIT_SCRIPT)
         self._entities = client.register_script(ENTITIES_SCRIPT)
+        self._last_stats: IndexStats | None = None
 
     @classmethod
     def from_settings(
@@ -252,7 +256,8 @@ class RedisMatchIndex:
             batch,
         ]
         replies = await self._timed("snapshot", self._snapshot(keys=[self.key("ver")], args=args))
-        return [_snapshot(req, reply) for req, reply in zip(requests, replies, strict=True)]
+        self._note_stats(replies[-1])
+        return [_snapshot(req, reply) for req, reply in zip(requests, replies[:-1], strict=True)]
 
     async def commit(self, plans: Sequence[Plan]) -> list[bool]:
         """Apply plans in order, each atomically, in one script call.
@@ -263,24 +268,31 @@ class RedisMatchIndex:
         writing = [plan for plan in plans if plan.ops]
         if not writing:
             return [True] * len(plans)
-        for plan in writing:
-            for op in plan.ops:
-                if op.command not in ALLOWED_COMMANDS:
-                    raise ValueError(f"command {op.command!r} is not allowed in a commit")
-        encoded = orjson.dumps(
-            [
-                [
-                    tuple(plan.checks.items()),
-                    plan.ops,
-                    plan.bumps,
-                ]
-                for plan in writing
-            ],
-            default=_bytes_as_text,
-        )
+        commands = {op[0] for plan in writing for op in plan.ops}
+        if not commands <= ALLOWED_COMMANDS:
+            raise ValueError(f"commands {sorted(commands - ALLOWED_COMMANDS)} are not allowed in a commit")
+        encoded = orjson.dumps([[plan.checks, plan.ops, plan.bumps] for plan in writing])
         call = self._commit(keys=[self.key("ver")], args=[self._prefix, encoded])
-        results = iter(await self._timed("commit", call))
+        replies = await self._timed("commit", call)
+        self._note_stats(replies[-1])
+        for plan, ok in zip(writing, replies, strict=False):
+            if ok:
+                for doc, record in plan.written:
+                    remember_stored_record(doc, record)
+        results = iter(replies[:-1])
         return [bool(next(results)) if plan.ops else True for plan in plans]
+
+    @property
+    def last_stats(self) -> IndexStats | None:
+        """Index size as of the last snapshot or commit call (None before the first one).
+
+        Both scripts return it with their reply, so the size gauges cost no round trip.
+        """
+        return self._last_stats
+
+    def _note_stats(self, reply: Sequence[bytes | None]) -> None:
+        records, entities = reply
+        self._last_stats = IndexStats(int(records or 0), int(entities or 0))
 
     async def entity_records(self, entity_ids: Iterable[str]) -> dict[str, list[StoredRecord]]:
         """Current records of each entity (for golden records), in one script call."""
@@ -319,19 +331,35 @@ class RedisMatchIndex:
         return deleted
 
 
-@functools.lru_cache(maxsize=16384)
+_RECORD_CACHE_SIZE = 16384
+_records: OrderedDict[bytes, StoredRecord] = OrderedDict()
+
+
 def parse_stored_record(doc: bytes) -> StoredRecord:
-    """Decode a stored record; cached, since one record is read again and again (immutable)."""
-    return StoredRecord.from_json(doc)
+    """Decode a stored record, cached: one record is read again and again.
+
+    Least recently used out; keyed by the document's bytes, so a changed record is never served
+    stale.
+    """
+    record = _records.get(doc)
+    if record is None:
+        record = StoredRecord.from_json(doc)
+        remember_stored_record(doc, record)
+    else:
+        _records.move_to_end(doc)
+    return record
 
 
-def _bytes_as_text(value: object) -> str | tuple[Any, ...]:
-    """JSON hook: `Op` tuples travel as arrays, bytes arguments (record JSON) as text."""
-    if isinstance(value, Op):
-        return tuple(value)
-    if isinstance(value, bytes):
-        return value.decode()
-    raise TypeError(f"cannot send {type(value).__name__} to Redis")
+def remember_stored_record(doc: bytes, record: StoredRecord) -> None:
+    """Cache `record` as the parse of `doc` (its `to_json()`).
+
+    A record just written then need not be decoded and validated again when it is read back as
+    a candidate or for a golden record.
+    """
+    _records[doc] = record
+    _records.move_to_end(doc)
+    if len(_records) > _RECORD_CACHE_SIZE:
+        _records.popitem(last=False)
 
 
 def _text(value: bytes | str | None) -> str | None:
@@ -350,8 +378,9 @@ def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
     candidate_entities: dict[str, str] = {}
     for rid, doc, owner in zip(ids, docs, owners, strict=True):
         if doc is not None and owner is not None:
-            candidates[rid.decode()] = parse_stored_record(doc)
-            candidate_entities[rid.decode()] = owner.decode()
+            record_id = rid.decode()
+            candidates[record_id] = parse_stored_record(doc)
+            candidate_entities[record_id] = owner.decode()
     return Snapshot(
         applied=MatchDecision.model_validate_json(applied) if applied else None,
         existing=parse_stored_record(existing) if existing else None,

@@ -27,16 +27,18 @@ the same ASCII space:
     bp  birth date + postcode (no name): finds people whose name changed (marriage, typos in
         both parts); medium fan-out
 
-The module is pure: no I/O, no clock, no randomness, no global state beyond constants. It must
-not decide anything about matching (that is `agents.core.scoring`), and must not import the
-normalizers: it works from `NormalizedContact` fields only.
+The module is pure: no I/O, no clock, no randomness, no global state beyond constants and a
+bounded cache of the pure `ascii_key` transliteration. It must not decide anything about
+matching (that is `agents.core.scoring`), and must not import the normalizers: it works from
+`NormalizedContact` fields only.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from hashlib import blake2b
-from typing import Final
+from typing import Final, NamedTuple, Protocol
 
 import jellyfish
 from anyascii import anyascii
@@ -53,6 +55,7 @@ MAX_KEYS_PER_KIND: Final[int] = 3
 """At most this many emails / phones produce keys, so one noisy record cannot flood the index."""
 
 _HASH_PERSON: Final[bytes] = b"crm-dq-block-v1"
+_BLANK_HASH: Final = blake2b(digest_size=8, person=_HASH_PERSON)
 _NON_ALNUM: Final[re.Pattern[str]] = re.compile(r"[^a-z0-9]+")
 _HAN_OR_KANA: Final[re.Pattern[str]] = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
@@ -69,6 +72,12 @@ def ascii_key(text: str | None) -> str:
     """
     if not text:
         return ""
+    return _ascii_key_cached(text)
+
+
+@lru_cache(maxsize=65_536)
+def _ascii_key_cached(text: str) -> str:
+    # Names, cities, companies and postcodes repeat across events: transliterate each once.
     return _NON_ALNUM.sub(" ", anyascii(text).lower()).strip()
 
 
@@ -140,8 +149,9 @@ def phonetic(part: str) -> str:
 
 def _hashed(kind: str, *parts: str) -> str:
     """Return `kind:hex` where hex is an 8-byte BLAKE2b digest of the joined parts."""
-    material = "\x1f".join(parts).encode("utf-8")
-    return f"{kind}:{blake2b(material, digest_size=8, person=_HASH_PERSON).hexdigest()}"
+    digest = _BLANK_HASH.copy()  # = blake2b(digest_size=8, person=_HASH_PERSON), set up once
+    digest.update("\x1f".join(parts).encode("utf-8"))
+    return f"{kind}:{digest.hexdigest()}"
 
 
 def key_kind(key: str) -> str:
@@ -154,31 +164,85 @@ def is_strong_key(key: str) -> bool:
     return key_kind(key) in STRONG_KINDS
 
 
-def block_keys(contact: NormalizedContact) -> tuple[str, ...]:
-    """Return the blocking keys of a contact: strong keys first, then weak keys, no duplicates.
+class KeyParts(Protocol):
+    """The ASCII match keys `block_keys` builds on (`agents.core.scoring.MatchFeatures` has them)."""
+
+    @property
+    def given(self) -> str: ...  # noqa: D102
+
+    @property
+    def family(self) -> str: ...  # noqa: D102
+
+    @property
+    def national_id(self) -> str: ...  # noqa: D102
+
+    @property
+    def postcode(self) -> str: ...  # noqa: D102
+
+    @property
+    def city(self) -> str: ...  # noqa: D102
+
+    @property
+    def company(self) -> str: ...  # noqa: D102
+
+
+class _Parts(NamedTuple):
+    given: str
+    family: str
+    national_id: str
+    postcode: str
+    city: str
+    company: str
+
+
+def key_parts(contact: NormalizedContact) -> KeyParts:
+    """Return the ASCII match keys of a contact that its blocking keys are built from.
 
     Args:
         contact: The normalized contact.
 
     Returns:
+        given / family name keys (`name_parts`), and national id, postcode, city and company
+        keys: transliterated, lowercase; national id and postcode without spaces.
+    """
+    given, family = name_parts(contact)
+    return _Parts(
+        given=given,
+        family=family,
+        national_id=ascii_key(contact.national_id).replace(" ", ""),
+        postcode=ascii_key(contact.postcode).replace(" ", ""),
+        city=ascii_key(contact.city),
+        company=ascii_key(contact.company_key),
+    )
+
+
+def block_keys(contact: NormalizedContact, parts: KeyParts | None = None) -> tuple[str, ...]:
+    """Return the blocking keys of a contact: strong keys first, then weak keys, no duplicates.
+
+    Args:
+        contact: The normalized contact.
+        parts: Its `key_parts`, when the caller already has them (e.g. the contact's
+            `MatchFeatures`, which carry the same keys); computed when None.
+
+    Returns:
         A tuple of `kind:hash` keys, deterministic for equal inputs. Empty when the contact
         carries nothing to block on.
     """
+    if parts is None:
+        parts = key_parts(contact)
     keys: list[str] = []
     keys.extend(_hashed("em", email) for email in contact.emails[:MAX_KEYS_PER_KIND] if email)
     keys.extend(_hashed("ph", phone.e164) for phone in contact.phones[:MAX_KEYS_PER_KIND])
-    national_id = ascii_key(contact.national_id).replace(" ", "")
+    national_id = parts.national_id
     if national_id:
         keys.append(_hashed("id", national_id))
 
-    given, family = name_parts(contact)
+    given, family = parts.given, parts.family
     given_code = phonetic(given.split()[0]) if given else ""
     family_code = phonetic(family)
     initial = given[:1]
     birth = contact.birth_date.isoformat() if contact.birth_date else ""
-    postcode = ascii_key(contact.postcode).replace(" ", "")
-    city = ascii_key(contact.city)
-    company = ascii_key(contact.company_key)
+    postcode, city, company = parts.postcode, parts.city, parts.company
 
     for code in (given_code, family_code):
         if code and birth:

@@ -21,23 +21,27 @@ Index layout (keys relative to the configured prefix, see streams/match_index.py
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, TypeAlias
 
 import orjson
 
 from agents.core.blocking import block_keys
 from agents.core.scoring import (
+    MatchFeatures,
     MatchModel,
     MatchThresholds,
     PairScore,
     decide,
+    features_name_key,
+    match_features,
     name_frequency_key,
     owners_compatible,
-    score_pair,
+    score_features,
 )
 from schemas.events import ContactChangeEvent, EventType
 from schemas.outputs import Decision, MatchDecision, ReviewItem
@@ -87,6 +91,11 @@ class StoredRecord:
     contact: NormalizedContact
     points: Mapping[str, Mapping[str, str]]  # kind -> value -> last seen (ISO); history kept
     block_keys: tuple[str, ...]
+
+    @functools.cached_property
+    def features(self) -> MatchFeatures:
+        """`match_features(self.contact)`, kept with the record (parsed records are reused)."""
+        return match_features(self.contact)
 
     def to_json(self) -> bytes:
         """Compact JSON for the index."""
@@ -143,12 +152,12 @@ class Snapshot:
     total_records: int = 0
 
 
-class Op(NamedTuple):
-    """One Redis write: command, key (relative to the prefix) and arguments."""
+Op: TypeAlias = tuple[str, str, tuple[str | int | float, ...]]
+"""One Redis write: (command, key relative to the prefix, arguments).
 
-    command: str
-    key: str
-    args: tuple[str | int | float | bytes, ...] = ()
+A plain tuple (not a NamedTuple), so that a whole batch of plans serializes to JSON for the
+commit script in one `orjson.dumps` call without a per-op Python hook.
+"""
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,7 @@ class LookupRequest:
     record_id: str
     block_keys: tuple[str, ...]
     name_key: str | None
+    features: MatchFeatures | None = field(default=None, compare=False, repr=False)  # of the contact, if known
 
 
 @dataclass(frozen=True)
@@ -174,12 +184,16 @@ class Plan:
     tombstones: tuple[str, ...] = ()  # entities with no record left
     redirects: tuple[tuple[str, str], ...] = ()  # (absorbed, survivor)
     fresh: StoredRecord | None = None  # the only record of an entity this plan creates
+    written: tuple[tuple[bytes, StoredRecord], ...] = ()  # (JSON as in the ops, record) per record written
 
 
 def lookup_request(event: ContactChangeEvent, contact: NormalizedContact) -> LookupRequest:
     """The index reads one event needs (no keys for erasures: they only touch their record)."""
-    keys = () if event.event_type is EventType.DELETED else block_keys(contact)
-    return LookupRequest(event.event_id, event.record_id, keys, name_frequency_key(contact))
+    # The contact's match features carry the transliterated keys blocking needs, and are
+    # needed again to score candidates (cached): compute them once.
+    features = match_features(contact)
+    keys = () if event.event_type is EventType.DELETED else block_keys(contact, features)
+    return LookupRequest(event.event_id, event.record_id, keys, features_name_key(features), features)
 
 
 @dataclass(frozen=True)
@@ -243,9 +257,11 @@ class _PlanBuilder:
         self.request = request
         self.snapshot = snapshot
         self.policy = policy
-        self.checks: dict[str, int] = {f"r:{event.record_id}": snapshot.record_version}
+        self.record_id = event.record_id  # a computed property of the event: read it once
+        self.checks: dict[str, int] = {f"r:{self.record_id}": snapshot.record_version}
         self.ops: list[Op] = []
         self.bumps: dict[str, None] = {}
+        self.written: list[tuple[bytes, StoredRecord]] = []
 
     # -- building blocks -------------------------------------------------------------------
     def _bump(self, version_field: str) -> None:
@@ -255,35 +271,47 @@ class _PlanBuilder:
         self.checks[f"e:{entity_id}"] = self.snapshot.entity_versions.get(entity_id, 0)
         self._bump(f"e:{entity_id}")
 
-    def _write_record(self, record: StoredRecord, entity_id: str, old_keys: Iterable[str] = ()) -> None:
+    def _write_record(self, record: StoredRecord, entity_id: str, old_keys: Sequence[str] = ()) -> None:
         rid = record.record_id
-        self.ops.append(Op("SET", f"rec:{rid}", (record.to_json(),)))
-        self.ops.append(Op("HSET", "rent", (rid, entity_id)))
-        self.ops.append(Op("SADD", f"ent:{entity_id}", (rid,)))
+        ops, checks, bumps, blocks = self.ops, self.checks, self.bumps, self.snapshot.blocks
+        doc = record.to_json()
+        self.written.append((doc, record))
+        ops.append(("SET", f"rec:{rid}", (doc.decode(),)))
+        ops.append(("HSET", "rent", (rid, entity_id)))
+        ops.append(("SADD", f"ent:{entity_id}", (rid,)))
         score = record.occurred_at.timestamp()
-        new_keys = set(record.block_keys)
-        for key in sorted(set(old_keys) - new_keys):
-            self.ops.append(Op("ZREM", f"blk:{key}", (rid,)))
-            self._bump(f"b:{key}")
+        if old_keys:
+            for key in sorted(set(old_keys).difference(record.block_keys)):
+                ops.append(("ZREM", f"blk:{key}", (rid,)))
+                bumps[f"b:{key}"] = None
         for key in record.block_keys:
-            self.checks[f"b:{key}"] = self.snapshot.blocks[key].version if key in self.snapshot.blocks else 0
-            self.ops.append(Op("ZADD", f"blk:{key}", (score, rid)))
-            self._bump(f"b:{key}")
+            version_field = f"b:{key}"
+            view = blocks.get(key)
+            checks[version_field] = view.version if view is not None else 0
+            ops.append(("ZADD", f"blk:{key}", (score, rid)))
+            bumps[version_field] = None
 
     def _count_name(self, name_key: str | None, delta: int) -> None:
         if name_key:
-            self.ops.append(Op("HINCRBY", "tf", (name_key, delta)))
+            self.ops.append(("HINCRBY", "tf", (name_key, delta)))
 
     def finish(self, decision: MatchDecision, **outputs: Any) -> Plan:
-        self._bump(f"r:{self.event.record_id}")
+        self._bump(f"r:{self.record_id}")
         self.ops.append(
-            Op(
+            (
                 "SET",
                 f"evt:{self.event.event_id}",
                 (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds),
             )
         )
-        return Plan(decision=decision, checks=self.checks, ops=tuple(self.ops), bumps=tuple(self.bumps), **outputs)
+        return Plan(
+            decision=decision,
+            checks=self.checks,
+            ops=tuple(self.ops),
+            bumps=tuple(self.bumps),
+            written=tuple(self.written),
+            **outputs,
+        )
 
     def _stored(self, contact: NormalizedContact, previous: StoredRecord | None) -> StoredRecord:
         seen = self.event.occurred_at.isoformat()
@@ -294,7 +322,7 @@ class _PlanBuilder:
             for value in values:
                 points[kind][value] = max(points[kind].get(value, ""), seen)
         return StoredRecord(
-            record_id=self.event.record_id,
+            record_id=self.record_id,
             owner=self.event.owner,
             source=self.event.source,
             occurred_at=self.event.occurred_at,
@@ -306,8 +334,8 @@ class _PlanBuilder:
     # -- the four cases ----------------------------------------------------------------------
     def erase(self) -> Plan:
         existing, entity = self.snapshot.existing, self.snapshot.existing_entity
-        rid = self.event.record_id
-        self.ops.append(Op("SET", f"erased:{rid}", (self.event.occurred_at.isoformat(),)))
+        rid = self.record_id
+        self.ops.append(("SET", f"erased:{rid}", (self.event.occurred_at.isoformat(),)))
         if existing is None or entity is None:
             return self.finish(
                 MatchDecision(
@@ -317,17 +345,17 @@ class _PlanBuilder:
                 )
             )
         self._check_entity(entity)
-        self.ops.append(Op("DEL", f"rec:{rid}"))
-        self.ops.append(Op("HDEL", "rent", (rid,)))
-        self.ops.append(Op("SREM", f"ent:{entity}", (rid,)))
+        self.ops.append(("DEL", f"rec:{rid}", ()))
+        self.ops.append(("HDEL", "rent", (rid,)))
+        self.ops.append(("SREM", f"ent:{entity}", (rid,)))
         for key in existing.block_keys:
-            self.ops.append(Op("ZREM", f"blk:{key}", (rid,)))
+            self.ops.append(("ZREM", f"blk:{key}", (rid,)))
             self._bump(f"b:{key}")
         self._count_name(name_frequency_key(existing.contact), -1)
-        self.ops.append(Op("HINCRBY", "stats", ("records", -1)))
+        self.ops.append(("HINCRBY", "stats", ("records", -1)))
         emptied = self.snapshot.existing_entity_size <= 1
         if emptied:
-            self.ops.append(Op("HINCRBY", "stats", ("entities", -1)))
+            self.ops.append(("HINCRBY", "stats", ("entities", -1)))
         decision = MatchDecision(
             decision=Decision.ERASED, entity_id=entity, reason="source record erased from the index"
         )
@@ -418,11 +446,14 @@ class _PlanBuilder:
         total = max(self.snapshot.total_records, 1)
         frequency = self.snapshot.name_count / total if self.snapshot.name_count else None
         best: dict[str, tuple[StoredRecord, PairScore]] = {}
+        features = self.request.features or match_features(contact)
+        model = self.policy.model
         for candidate in self._candidate_records():
             entity = self.snapshot.candidate_entities.get(candidate.record_id)
             if entity is None:
                 continue
-            score = score_pair(contact, candidate.contact, self.policy.model, name_frequency=frequency)
+            # = score_pair(contact, candidate.contact, ...), with each side's features read once
+            score = score_features(features, candidate.features, model, name_frequency=frequency)
             if entity not in best or score.match_weight > best[entity][1].match_weight:
                 best[entity] = (candidate, score)
         return best
@@ -439,16 +470,16 @@ class _PlanBuilder:
         record = self._stored(contact, None)
         self._write_record(record, entity)
         self._count_name(self.request.name_key, +1)
-        self.ops.append(Op("HINCRBY", "stats", ("records", 1)))
+        self.ops.append(("HINCRBY", "stats", ("records", 1)))
         if decision.decision is not Decision.MERGED:
-            self.ops.append(Op("HINCRBY", "stats", ("entities", 1)))
+            self.ops.append(("HINCRBY", "stats", ("entities", 1)))
         for other in absorbed:
             self._check_entity(other)
-            self.ops.append(Op("REHOME", f"ent:{other}", (entity,)))
-            self.ops.append(Op("HSET", "redir", (other, entity)))
-            self.ops.append(Op("HINCRBY", "stats", ("entities", -1)))
+            self.ops.append(("REHOME", f"ent:{other}", (entity,)))
+            self.ops.append(("HSET", "redir", (other, entity)))
+            self.ops.append(("HINCRBY", "stats", ("entities", -1)))
             self.ops.append(
-                Op(
+                (
                     "XADD",
                     "mergelog",
                     ("*", "event_id", self.event.event_id, "survivor", entity, "absorbed", other),
@@ -474,7 +505,7 @@ class _PlanBuilder:
         return ReviewItem(
             review_id=review_id,
             event_id=self.event.event_id,
-            record_id=self.event.record_id,
+            record_id=self.record_id,
             entity_id=entity,
             candidate_entity_id=top.entity,
             owner=self.event.owner,

@@ -66,39 +66,65 @@ def _ranked(records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy:
             key=lambda r: (rank.get(r.source, len(rank)), -r.occurred_at.timestamp(), r.record_id),
         )
     if strategy == "most_complete":
-        return sorted(records, key=lambda r: (_completeness(r), recency(r)), reverse=True)
+        completeness = {id(r): _completeness(r) for r in records}
+        return sorted(records, key=lambda r: (completeness[id(r)], recency(r)), reverse=True)
     return sorted(records, key=recency, reverse=True)
 
 
-def _survivor(records: Sequence[StoredRecord], field_name: str, rules: SurvivorshipRules) -> Any:
+def _survivor(
+    records: Sequence[StoredRecord],
+    field_name: str,
+    rules: SurvivorshipRules,
+    rankings: dict[str, list[StoredRecord]],
+) -> Any:
+    """The surviving value of one field; `rankings` caches each strategy's order of `records`.
+
+    Ranking all records once per strategy and then skipping those without the field gives the
+    same order as ranking only the records with it (a stable sort; filtering keeps the order).
+    """
     strategy = rules.field_strategy.get(field_name, rules.default_strategy)
-    present = [r for r in records if getattr(r.contact, field_name) is not None]
+    ranking_strategy = "most_recent" if strategy == "most_frequent" else strategy
+    ranked = rankings.get(ranking_strategy)
+    if ranked is None:
+        ranked = rankings[ranking_strategy] = _ranked(records, rules, ranking_strategy)
+    present = [r for r in ranked if getattr(r.contact, field_name) is not None]
     if not present:
         return None
     if strategy == "most_frequent":
         counts = Counter(getattr(r.contact, field_name) for r in present)
-        newest_first = _ranked(present, rules, "most_recent")
-        winner = max(newest_first, key=lambda r: counts[getattr(r.contact, field_name)])
+        winner = max(present, key=lambda r: counts[getattr(r.contact, field_name)])
         return getattr(winner.contact, field_name)
-    return getattr(_ranked(present, rules, strategy)[0].contact, field_name)
+    return getattr(present[0].contact, field_name)
 
 
 def _points(records: Sequence[StoredRecord], kind: str) -> tuple[ContactPoint, ...]:
-    sources: dict[str, set[str]] = {}
+    """Every value of one kind on the records, newest first, with the records carrying it."""
+    if len(records) == 1:  # the common case (a new entity): one source, its own last-seen times
+        record = records[0]
+        values = record.points.get(kind)
+        if not values:
+            return ()
+        sources = (record.record_id,)
+        newest_first = sorted(values.items(), key=_seen_then_value, reverse=True) if len(values) > 1 else values.items()
+        return tuple(
+            ContactPoint(value=v, sources=sources, last_seen=datetime.fromisoformat(seen)) for v, seen in newest_first
+        )
+    carriers: dict[str, set[str]] = {}
     last_seen: dict[str, str] = {}
     for record in records:
         for value, seen in record.points.get(kind, {}).items():
-            sources.setdefault(value, set()).add(record.record_id)
+            carriers.setdefault(value, set()).add(record.record_id)
             last_seen[value] = max(last_seen.get(value, ""), seen)
-    ordered = sorted(sources, key=lambda v: (last_seen[v], v), reverse=True)
+    ordered = sorted(last_seen.items(), key=_seen_then_value, reverse=True)
     return tuple(
-        ContactPoint(
-            value=v,
-            sources=tuple(sorted(sources[v])),
-            last_seen=datetime.fromisoformat(last_seen[v]),
-        )
-        for v in ordered
+        ContactPoint(value=v, sources=tuple(sorted(carriers[v])), last_seen=datetime.fromisoformat(seen))
+        for v, seen in ordered
     )
+
+
+def _seen_then_value(item: tuple[str, str]) -> tuple[str, str]:
+    value, seen = item
+    return seen, value
 
 
 def build_golden(
@@ -108,7 +134,8 @@ def build_golden(
     if len(records) == 1:  # every strategy picks the only record's value
         values = {name: getattr(records[0].contact, name) for name in SCALAR_FIELDS}
     else:
-        values = {name: _survivor(records, name, rules) for name in SCALAR_FIELDS}
+        rankings: dict[str, list[StoredRecord]] = {}
+        values = {name: _survivor(records, name, rules, rankings) for name in SCALAR_FIELDS}
     return GoldenRecord(
         entity_id=entity_id,
         record_ids=tuple(sorted(r.record_id for r in records)),

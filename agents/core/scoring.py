@@ -410,7 +410,11 @@ def name_frequency_key(contact: NormalizedContact) -> str | None:
     Returns:
         "given family" (ASCII), or None when the contact has no given or no family name.
     """
-    features = match_features(contact)
+    return features_name_key(match_features(contact))
+
+
+def features_name_key(features: MatchFeatures) -> str | None:
+    """`name_frequency_key` of the contact these features were derived from."""
     if not (features.given and features.family):
         return None
     return f"{features.given} {features.family}"
@@ -584,14 +588,21 @@ def _given_conflict_cleared(levels: Mapping[str, str], a: MatchFeatures, b: Matc
 
 def _corroborating_fields(levels: Mapping[str, str]) -> tuple[str, ...]:
     """Return the non-name fields that agree strongly enough to justify a merge."""
-    found = [f for f in ("email", "phone", "national_id", "birth_date") if levels[f] == "exact"]
+    # Plain loops rather than comprehensions: this runs for every candidate pair.
+    found: list[str] = []
+    for name in ("email", "phone", "national_id", "birth_date"):
+        if levels[name] == "exact":
+            found.append(name)
     if levels["national_id"] == "edit1":
         found.append("national_id")
     # The street itself must agree: a shared postcode + company is an office full of colleagues,
     # and a namesake colleague merged on it in the generator set.
     if levels["street"] in ("exact", "ratio_090") and levels["company"] in ("exact", "fuzzy"):
         found.append("address+company")
-    near = [f for f, level in _NEAR_AGREEMENTS if levels[f] == level]
+    near: list[str] = []
+    for name, level in _NEAR_AGREEMENTS:
+        if levels[name] == level:
+            near.append(name)
     if len(near) >= 2:
         found.append("+".join(near))
     return tuple(found)

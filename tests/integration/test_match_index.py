@@ -186,3 +186,24 @@ async def test_a_record_entered_again_after_erasure_starts_a_new_entity(index: R
         index, event("s4", external_id="rec-1", minutes=20), person(3, **birth, emails=("x@y.org",), phones=())
     )
     assert again.decision.entity_id != first.decision.entity_id or again.decision.decision is Decision.MERGED
+
+
+async def test_scripts_report_the_index_size_and_written_records_are_cached(index: RedisMatchIndex) -> None:
+    """The size gauges come from the scripts' replies (no extra round trip), and a committed
+    record is served from the parse cache when read back, equal to what decoding it gives."""
+    from streams.match_index import _records, parse_stored_record
+
+    assert index.last_stats is None
+    a, b = event("a", source="webform"), event("b", source="erp")
+    plan_a = await apply(index, a, person(1))
+    assert index.last_stats == await index.stats()
+    (doc, written), *_ = plan_a.written
+    assert _records.get(doc) is written  # seeded by the commit, not decoded again
+    decoded = type(written).from_json(doc)
+    assert decoded.contact == written.contact and decoded.points == written.points
+    assert decoded.block_keys == written.block_keys and decoded.occurred_at == written.occurred_at
+    await apply(index, b, person(2))
+    assert index.last_stats == await index.stats()
+    (snapshot,) = await index.snapshots([lookup_request(event("c"), person(3))])
+    assert index.last_stats == await index.stats() and index.last_stats.records == 2
+    assert parse_stored_record(doc) is written

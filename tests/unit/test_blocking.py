@@ -108,3 +108,39 @@ def test_any_contact_gets_well_formed_keys_including_its_email(name: str, email:
     keys = block_keys(contact)
     assert all(KEY_SHAPE.match(k) for k in keys)
     assert any(key_kind(k) == "em" for k in keys)
+
+
+@given(
+    given_name=st.sampled_from([None, "José", "小明", "Mary Ann", "X"]),
+    family_name=st.sampled_from([None, "García", "王", "van der Berg"]),
+    full_name=st.sampled_from([None, "王小明", "Ann Lee"]),
+    national_id=st.sampled_from([None, "AB 12 34", "７８９"]),
+    postcode=st.sampled_from([None, "10 115", "SW1A 1AA"]),
+    city=st.sampled_from([None, "Berlin", "北京"]),
+    company_key=st.sampled_from([None, "acme", "Müller & Söhne"]),
+    birth=st.sampled_from([None, date(1980, 1, 2)]),
+)
+def test_block_keys_from_the_match_features_equal_block_keys_of_the_contact(
+    given_name, family_name, full_name, national_id, postcode, city, company_key, birth
+) -> None:
+    """The pipeline passes the contact's MatchFeatures as `parts`; the keys must not change."""
+    from agents.core.blocking import key_parts
+    from agents.core.scoring import match_features
+
+    contact = NormalizedContact(
+        given_name=given_name,
+        family_name=family_name,
+        full_name=full_name,
+        national_id=national_id,
+        postcode=postcode,
+        city=city,
+        company_key=company_key,
+        birth_date=birth,
+        emails=("a@x.com",),
+        phones=(_phone("+8613800138000"),),
+    )
+    features = match_features(contact)
+    parts = key_parts(contact)
+    for name in ("given", "family", "national_id", "postcode", "city", "company"):
+        assert getattr(features, name) == getattr(parts, name)
+    assert block_keys(contact, features) == block_keys(contact)

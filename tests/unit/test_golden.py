@@ -94,3 +94,30 @@ def test_most_complete_name_wins() -> None:
         city="Leeds",
     )
     assert build_golden("E3", [sparse, full], SurvivorshipRules(), now=NOW).full_name == "John Smith"
+
+
+def test_one_record_golden_equals_the_general_path() -> None:
+    """The single-record fast path of contact points orders and attributes them like the general one."""
+    from agents.core.golden import _points
+
+    points = {
+        "email": {"b@x.com": "2026-01-01T00:00:00+00:00", "a@x.com": "2026-01-01T00:00:00+00:00"},
+        "phone": {"+4915112345678": "2026-01-03T00:00:00+00:00", "+4930123456": "2026-01-02T00:00:00+00:00"},
+        "address": {},
+    }
+    only = record("webform:1", "webform", 3, points, full_name="Ann Lee")
+    ghost = record("zz:0", "import", 1, {}, full_name="Ann Lee")  # carries no points
+    for kind in ("email", "phone", "address"):
+        single = _points([only], kind)
+        assert single == _points([only, ghost], kind)
+    assert [p.value for p in _points([only], "email")] == ["b@x.com", "a@x.com"]
+    golden = build_golden("E1", [only], SurvivorshipRules(), now=NOW)
+    assert golden.record_ids == ("webform:1",) and golden.full_name == "Ann Lee"
+
+
+def test_to_bytes_is_model_dump_json() -> None:
+    from schemas.wire import to_bytes
+
+    only = record("webform:1", "webform", 3, {"email": {"a@x.com": "2026-01-01T00:00:00+00:00"}}, full_name="Zoë")
+    golden = build_golden("E1", [only], SurvivorshipRules(), now=NOW)
+    assert to_bytes(golden) == golden.model_dump_json().encode()
