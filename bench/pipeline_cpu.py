@@ -1,0 +1,168 @@
+"""CPU per event of `ContactPipeline.process` in process, without Kafka (real Redis).
+
+Feeds micro-batches of generated events (`sample_data.generator`, the mix of bench/throughput)
+to the worker's pipeline, with Prometheus metrics on a private registry, and measures the main
+thread's CPU time per event: in total, in `clean_event` (cleaning), and the rest (matching,
+index round trips, golden records, serialization, metrics). Each repeat runs in a fresh
+process (cold caches, like a fresh worker) against a fresh Redis key prefix, deleted afterwards;
+the first `--warmup` batches are not measured. Prints the median over repeats.
+
+`--digest` also prints a SHA-256 of every output message (topic, key, value) and of the
+exported metric values (timings excluded) with a fixed clock, to prove that an optimization
+changed no output: the digest must be identical before and after.
+
+Run from the repo root: `.venv/bin/python -m bench.pipeline_cpu [--events 4000] [--repeats 5]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import hashlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import orjson
+from prometheus_client import CollectorRegistry, generate_latest
+
+import agents.pipeline as pipeline_module
+from agents.pipeline import Inbound
+from bench.load_index import tag_ids
+from monitoring.metrics import DQMetrics, LabelLimits
+from sample_data.generator import generate_events
+from streams.settings import get_settings
+from streams.wiring import build_pipeline
+
+FIXED_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+TIMING_FAMILIES = ("dq_processing_seconds", "dq_redis_seconds")
+
+
+def payloads(count: int, seed: int) -> list[bytes]:
+    """`count` generated events (25 % duplicates, 8 % invalid, 6 % updates), as JSON bytes."""
+    persons = int(count * 0.62) + 10
+    return [orjson.dumps(tag_ids(g.event, "cpu-")) for g in islice(generate_events(persons, seed), count)]
+
+
+class Meter:
+    """Accumulates main-thread CPU seconds spent inside wrapped functions."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.active = False
+
+    def wrap(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Return `func`, timed under `name` while `active`."""
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.thread_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                if self.active:
+                    self.seconds[name] = self.seconds.get(name, 0.0) + time.thread_time() - start
+
+        return timed
+
+
+async def child(events: int, seed: int, batch: int, warmup: int, digest: bool) -> dict[str, Any]:
+    """One repeat: run the pipeline over the events, return CPU µs per event (and digests)."""
+    settings = get_settings()
+    registry = CollectorRegistry()
+    metrics = DQMetrics.create(
+        registry,
+        label_limits=LabelLimits(
+            sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values
+        ),
+    )
+    prefix = f"{settings.redis.key_prefix}:cpubench:{uuid.uuid4().hex[:10]}"
+    pipe = build_pipeline(settings, metrics, prefix=prefix)
+    if digest:
+        pipe.clock = lambda: FIXED_NOW
+    meter = Meter()
+    pipeline_module.clean_event = meter.wrap("clean", pipeline_module.clean_event)  # type: ignore[attr-defined]
+    data = payloads(events, seed)
+    batches = [data[i : i + batch] for i in range(0, len(data), batch)]
+    gc.freeze()
+    gc.set_threshold(100_000, 100, 1000)  # as streams.__main__.tune_gc does for the worker
+    hasher = hashlib.sha256()
+    total = 0.0
+    measured = 0
+    try:
+        for number, chunk in enumerate(batches):
+            inbound = [Inbound(v, topic="in", partition=0, offset=number * batch + i) for i, v in enumerate(chunk)]
+            meter.active = number >= warmup
+            start = time.thread_time()
+            results = await pipe.process(inbound)
+            if meter.active:
+                total += time.thread_time() - start
+                measured += len(chunk)
+            if digest:
+                for processed in results:
+                    for out in processed.outbound:
+                        key, value = out.key and out.key.decode(), out.value and out.value.decode()
+                        hasher.update(orjson.dumps([out.topic, key, value]))
+    finally:
+        await pipe.index.drop()
+        await pipe.index.aclose()
+    report: dict[str, Any] = {
+        "events": measured,
+        "total_us": total / measured * 1e6,
+        "clean_us": meter.seconds.get("clean", 0.0) / measured * 1e6,
+    }
+    report["rest_us"] = report["total_us"] - report["clean_us"]
+    if digest:
+        report["outputs_sha256"] = hasher.hexdigest()
+        lines = [
+            line
+            for line in generate_latest(registry).decode().splitlines()
+            if not line.startswith(TIMING_FAMILIES) and not line.startswith("#") and "_created" not in line
+        ]
+        report["metrics_sha256"] = hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+    return report
+
+
+def main() -> int:
+    """CLI entry: run the repeats in fresh processes, print the medians (and digests)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=5, help="batches not measured")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--digest", action="store_true", help="fixed clock; print output and metric digests")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        report = asyncio.run(child(args.events, args.seed, args.batch, args.warmup, args.digest))
+        print(json.dumps(report))
+        return 0
+    runs = []
+    for _ in range(args.repeats):
+        argv = [sys.executable, "-m", "bench.pipeline_cpu", "--child", "--events", str(args.events),
+                "--batch", str(args.batch), "--warmup", str(args.warmup), "--seed", str(args.seed)]  # fmt: skip
+        if args.digest:
+            argv.append("--digest")
+        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+        print(json.dumps(runs[-1]), file=sys.stderr)
+    summary = {key: round(statistics.median(r[key] for r in runs), 1) for key in ("total_us", "clean_us", "rest_us")}
+    print(f"events/run={runs[0]['events']} repeats={len(runs)} median µs/event: "
+          f"total={summary['total_us']} clean={summary['clean_us']} rest={summary['rest_us']}")  # fmt: skip
+    if args.digest:
+        digests = {(r["outputs_sha256"], r["metrics_sha256"]) for r in runs}
+        for outputs, metric_values in sorted(digests):
+            print(f"outputs_sha256={outputs} metrics_sha256={metric_values}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
