@@ -180,7 +180,16 @@ def main() -> None:
         action="store_true",
         help="use the built-in generator even if sample data exists",
     )
+    parser.add_argument(
+        "--loop",
+        type=int,
+        metavar="N",
+        help="only run the events N times (caches cleared each time), untimed: for bench/instructions.py",
+    )
     args = parser.parse_args()
+    if args.loop is not None:
+        _untimed_loop(args.loop, generated=args.generated, limit=args.events)
+        return
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
     config = load_cleaning_config(ROOT / "config" / "rules.yaml", ROOT / "config" / "mappings.yaml")
@@ -214,6 +223,20 @@ def main() -> None:
         f"(wall clock {statistics.median(wall_medians):.1f} µs; "
         f"mean CPU {statistics.median(cpu_means):.1f} µs)"
     )
+
+
+def _untimed_loop(repeats: int, *, generated: bool, limit: int) -> None:
+    """Clean every event `repeats` times (after one warm-up pass that compiles patterns)."""
+    config = load_cleaning_config(ROOT / "config" / "rules.yaml", ROOT / "config" / "mappings.yaml")
+    events, _ = load_events(limit, generated=generated)
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    for payload in events:
+        clean_event(payload, config=config, now=now)
+    for _ in range(repeats):
+        clear_caches()
+        for payload in events:
+            clean_event(payload, config=config, now=now)
+    print(len(events))
 
 
 if __name__ == "__main__":
