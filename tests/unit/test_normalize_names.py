@@ -132,3 +132,13 @@ def test_comma_form_sides_are_trimmed_like_whole_names() -> None:
     once = normalize_name("A,·A")
     assert once.full_name == "A A"
     assert normalize_name(once.full_name).full_name == once.full_name
+
+
+def test_name_characters_never_contain_a_disallowed_one():
+    # _clean_uncached skips the disallowed-character pass for text of name characters only.
+    from agents.core.normalize.names import _DISALLOWED, _NAME_CHARACTERS
+
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if _NAME_CHARACTERS.fullmatch(character):
+            assert _DISALLOWED.search(character) is None, hex(code)

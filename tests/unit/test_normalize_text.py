@@ -57,3 +57,19 @@ def test_collapse_whitespace_equals_the_regex_form(text):
 
 def test_split_and_regex_agree_on_every_whitespace_character():
     assert all(character.isspace() == bool(re.match(r"\s", character)) for character in _EVERY_WHITESPACE)
+
+
+def test_char_script_by_bisection_equals_a_scan_of_the_ranges():
+    from agents.core.normalize.text import _SCRIPT_RANGES, char_script
+
+    starts = [low for low, _, _ in _SCRIPT_RANGES]
+    assert starts == sorted(starts)
+    assert all(
+        high < next_low for (_, high, _), (next_low, _, _) in zip(_SCRIPT_RANGES, _SCRIPT_RANGES[1:], strict=False)
+    )
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if not character.isalpha():
+            continue
+        expected = next((script for low, high, script in _SCRIPT_RANGES if low <= code <= high), "other")
+        assert char_script(character) == expected, hex(code)

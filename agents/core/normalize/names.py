@@ -346,6 +346,8 @@ _CJK_CHARS = re.compile(
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U000323af]"
 )
 _DISALLOWED = re.compile(rf"[^\w\s'\-.,·・{ZWNJ}{COMBINING_MARKS}]|[\d_]")
+_NAME_CHARACTERS = re.compile(rf"(?:[^\W\d_]|[\s'\-.,·・{ZWNJ}])*")
+"""Text that `_DISALLOWED` cannot match: letters (not digits or "_"), spaces, name punctuation."""
 _SEPARATOR_RUNS = re.compile(r"\s*([-'])\s*")
 _DOTS = re.compile(r"\.(?=\S)")
 _FOREIGN_NAME_DOT = re.compile(r"\s*[·・]\s*")
@@ -497,11 +499,14 @@ def _clean_uncached(raw: str, field: str, notes: list[Note], *, strip_prefix: bo
         if _CJK_CHARS.search(text) is None or not (strip_prefix or strip_suffix):
             return text
         return _strip_titles(text, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes)
-    cleaned = _DISALLOWED.sub(" ", text)
+    # Letters and name punctuation only (nearly every name) has nothing disallowed: skip the
+    # disallowed-character class, which lists every combining mark range.
+    has_disallowed = _NAME_CHARACTERS.fullmatch(text) is None and _DISALLOWED.search(text) is not None
+    cleaned = _DISALLOWED.sub(" ", text) if has_disallowed else text
     # Folding can drop characters (a loose ZWNJ) and so expose separator runs: fold first.
     cleaned = _SEPARATOR_RUNS.sub(r"\1", fold_text(_DOTS.sub(". ", cleaned))).strip(_PART_EDGES)
     cleaned = _FOREIGN_NAME_DOT.sub("·", _DOTS_AT_COMMA.sub(",", cleaned))
-    if _DISALLOWED.search(text) and cleaned:
+    if has_disallowed and cleaned:
         notes.append(Note("name_characters_removed", field=field, before=raw, after=cleaned, applied=True))
     if strip_prefix or strip_suffix:
         cleaned = _strip_titles(cleaned, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes)
@@ -543,8 +548,7 @@ def _without_cjk_honorifics(text: str) -> str:
     while removed:
         removed = False
         for honorific in CJK_HONORIFICS:
-            stripped = text[: -len(honorific)].strip(_PART_EDGES)
-            if text.endswith(honorific) and stripped:
+            if text.endswith(honorific) and (stripped := text[: -len(honorific)].strip(_PART_EDGES)):
                 text, removed = stripped, True
                 break
     return text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,15 +129,18 @@ _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
 )
 
 
+_RANGE_STARTS = [low for low, _, _ in _SCRIPT_RANGES]  # sorted and disjoint (unit-tested)
+
+
 @lru_cache(maxsize=8192)
 def char_script(char: str) -> str | None:
     """Script of one letter (`latin`, `han`, `kana`, `arabic`, ..., `other`); None if no letter."""
     if not char.isalpha():
         return None
     code = ord(char)
-    for low, high, script in _SCRIPT_RANGES:
-        if low <= code <= high:
-            return script
+    index = bisect_right(_RANGE_STARTS, code) - 1
+    if index >= 0 and code <= _SCRIPT_RANGES[index][1]:
+        return _SCRIPT_RANGES[index][2]
     return "other"
 
 
