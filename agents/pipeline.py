@@ -108,15 +108,15 @@ class ContactPipeline:
         for wave in _waves(pending):
             await self._decide_wave(wave, tally)
         await self._publish_decisions(pending, results, now, tally)
-        if self.metrics is not None and tally is not None:
-            if pending and self.index.last_stats is not None:
-                self.metrics.index_records.set(self.index.last_stats.records)
-                self.metrics.index_entities.set(self.index.last_stats.entities)
-            elapsed = time.perf_counter() - started
-            tally.observe(self.metrics.batch_size, len(messages))
-            per_event = elapsed / max(len(messages), 1)
+        if tally is not None:
+            metrics, stats = tally.metrics, self.index.last_stats
+            if pending and stats is not None:
+                metrics.index_records.set(stats.records)
+                metrics.index_entities.set(stats.entities)
+            per_event = (time.perf_counter() - started) / max(len(messages), 1)
+            tally.observe(metrics.batch_size, len(messages))
             for _ in messages:
-                tally.observe(self.metrics.processing_seconds, per_event)
+                tally.observe(metrics.processing_seconds, per_event)
             tally.flush()
         return results
 
@@ -126,9 +126,9 @@ class ContactPipeline:
         snapshots = await self.index.snapshots([p.request for p in wave])
         for item, snapshot in zip(wave, snapshots, strict=True):
             item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
-            if self.metrics is not None and tally is not None:
+            if tally is not None:
                 for block in snapshot.blocks.values():
-                    tally.observe(self.metrics.block_size, block.size)
+                    tally.observe(tally.metrics.block_size, block.size)
         committed = await self.index.commit([p.plan for p in wave if p.plan is not None])
         for item, ok in zip(wave, committed, strict=True):
             attempts = 1

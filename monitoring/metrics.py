@@ -305,7 +305,7 @@ class DQMetrics(NamedTuple):
     owner_fields: frozenset[str]
     per_source: dict[str, SourceSeries]
     per_owner: dict[tuple[str, str], OwnerSeries]
-    per_finding: dict[int, dict[tuple[str, str], Counter]]
+    per_finding: dict[Counter, dict[tuple[str, str], Counter]]
 
     @classmethod
     def create(cls, registry: CollectorRegistry, *, label_limits: LabelLimits | None = None) -> DQMetrics:
@@ -542,7 +542,7 @@ class DQMetrics(NamedTuple):
 
     def _finding_child(self, family: Counter, code: str, field: str) -> Counter:
         """Return `family`'s child for a (rule code, field) finding, cached like `_field_child`."""
-        cache = self.per_finding.setdefault(id(family), {})
+        cache = self.per_finding.setdefault(family, {})
         child = cache.get((code, field))
         if child is None:
             rule, field_value = self.labels.rule(code), self.labels.field(field)
@@ -592,7 +592,9 @@ class DQMetrics(NamedTuple):
             occurred_at: The event's timezone-aware `occurred_at`.
             now: Timezone-aware processing time.
         """
-        self.event_lag_seconds.observe(max(0.0, (now - occurred_at).total_seconds()))
+        batch = self.batch()
+        batch.observe_event_lag(occurred_at, now=now)
+        batch.flush()
 
     def observe_redis(self, operation: str, seconds: float, failed: bool) -> None:
         """Record one match-index call to Redis (the index's `observe` callback).
@@ -656,7 +658,7 @@ class MetricsBatch:
         department: str | None = None,
     ) -> None:
         """Count one cleaned event (see `DQMetrics.observe_cleaned`)."""
-        metrics, counts = self.metrics, self._counts
+        metrics = self.metrics
         series = metrics.for_source(source)
         self.inc(series.outcomes["cleaned"])
         for fix in report.fixes:
@@ -667,27 +669,24 @@ class MetricsBatch:
         self.observe(series.quality_score, report.score)
         owner_series = metrics._for_owner(owner, department)
         self.inc(owner_series.records_checked)
-        present_children, missing_children = series.field_present, owner_series.fields_missing
-        field_guard, owner_fields = metrics.labels.field, metrics.owner_fields
         for field, present in report.completeness.items():
             # Bound even when absent, so a field never present shows 0 % rather than no data.
-            child = present_children.get(field)
-            if child is None:
-                child = _field_child(present_children, metrics.field_present, field_guard, field, series.source)
+            present_child = _field_child(
+                series.field_present, metrics.field_present, metrics.labels.field, field, series.source
+            )
             if present:
-                counts[child] = counts.get(child, 0) + 1
-            elif field in owner_fields:
-                missing = missing_children.get(field)
-                if missing is None:
-                    missing = _field_child(
-                        missing_children,
+                self.inc(present_child)
+            elif field in metrics.owner_fields:
+                self.inc(
+                    _field_child(
+                        owner_series.fields_missing,
                         metrics.owner_fields_missing,
-                        field_guard,
+                        metrics.labels.field,
                         field,
                         owner_series.department,
                         owner_series.owner,
                     )
-                counts[missing] = counts.get(missing, 0) + 1
+                )
 
     def observe_rejected(self, source: str | None, reasons: Iterable[Finding]) -> None:
         """Count one rejected event and each of its reasons (see `DQMetrics.observe_rejected`)."""

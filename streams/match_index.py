@@ -255,9 +255,9 @@ class RedisMatchIndex:
             self._match.max_candidates,
             batch,
         ]
-        replies = await self._timed("snapshot", self._snapshot(keys=[self.key("ver")], args=args))
-        self._note_stats(replies[-1])
-        return [_snapshot(req, reply) for req, reply in zip(requests, replies[:-1], strict=True)]
+        *replies, stats = await self._timed("snapshot", self._snapshot(keys=[self.key("ver")], args=args))
+        self._note_stats(stats)
+        return [_snapshot(req, reply) for req, reply in zip(requests, replies, strict=True)]
 
     async def commit(self, plans: Sequence[Plan]) -> list[bool]:
         """Apply plans in order, each atomically, in one script call.
@@ -273,13 +273,13 @@ class RedisMatchIndex:
             raise ValueError(f"commands {sorted(commands - ALLOWED_COMMANDS)} are not allowed in a commit")
         encoded = orjson.dumps([[plan.checks, plan.ops, plan.bumps] for plan in writing])
         call = self._commit(keys=[self.key("ver")], args=[self._prefix, encoded])
-        replies = await self._timed("commit", call)
-        self._note_stats(replies[-1])
-        for plan, ok in zip(writing, replies, strict=False):
+        *applied, stats = await self._timed("commit", call)
+        self._note_stats(stats)
+        for plan, ok in zip(writing, applied, strict=True):
             if ok:
                 for doc, record in plan.written:
                     remember_stored_record(doc, record)
-        results = iter(replies[:-1])
+        results = iter(applied)
         return [bool(next(results)) if plan.ops else True for plan in plans]
 
     @property

@@ -202,17 +202,45 @@ def key_parts(contact: NormalizedContact) -> KeyParts:
         contact: The normalized contact.
 
     Returns:
-        given / family name keys (`name_parts`), and national id, postcode, city and company
+        See `key_parts_of`.
+    """
+    return key_parts_of(
+        contact.given_name,
+        contact.family_name,
+        contact.name_key,
+        contact.full_name,
+        national_id=contact.national_id,
+        postcode=contact.postcode,
+        city=contact.city,
+        company_key=contact.company_key,
+    )
+
+
+def key_parts_of(
+    given_name: str | None,
+    family_name: str | None,
+    name_key: str | None,
+    full_name: str | None,
+    *,
+    national_id: str | None,
+    postcode: str | None,
+    city: str | None,
+    company_key: str | None,
+) -> KeyParts:
+    """Return the ASCII match keys from a contact's fields (also the scoring features' keys).
+
+    Returns:
+        given / family name keys (`name_parts_of`), and national id, postcode, city and company
         keys: transliterated, lowercase; national id and postcode without spaces.
     """
-    given, family = name_parts(contact)
+    given, family = name_parts_of(given_name, family_name, name_key, full_name)
     return _Parts(
         given=given,
         family=family,
-        national_id=ascii_key(contact.national_id).replace(" ", ""),
-        postcode=ascii_key(contact.postcode).replace(" ", ""),
-        city=ascii_key(contact.city),
-        company=ascii_key(contact.company_key),
+        national_id=ascii_key(national_id).replace(" ", ""),
+        postcode=ascii_key(postcode).replace(" ", ""),
+        city=ascii_key(city),
+        company=ascii_key(company_key),
     )
 
 

@@ -273,7 +273,7 @@ class _PlanBuilder:
 
     def _write_record(self, record: StoredRecord, entity_id: str, old_keys: Sequence[str] = ()) -> None:
         rid = record.record_id
-        ops, checks, bumps, blocks = self.ops, self.checks, self.bumps, self.snapshot.blocks
+        ops, checks, blocks = self.ops, self.checks, self.snapshot.blocks
         doc = record.to_json()
         self.written.append((doc, record))
         ops.append(("SET", f"rec:{rid}", (doc.decode(),)))
@@ -283,13 +283,13 @@ class _PlanBuilder:
         if old_keys:
             for key in sorted(set(old_keys).difference(record.block_keys)):
                 ops.append(("ZREM", f"blk:{key}", (rid,)))
-                bumps[f"b:{key}"] = None
+                self._bump(f"b:{key}")
         for key in record.block_keys:
             version_field = f"b:{key}"
             view = blocks.get(key)
             checks[version_field] = view.version if view is not None else 0
             ops.append(("ZADD", f"blk:{key}", (score, rid)))
-            bumps[version_field] = None
+            self._bump(version_field)
 
     def _count_name(self, name_key: str | None, delta: int) -> None:
         if name_key:

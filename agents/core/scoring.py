@@ -71,7 +71,7 @@ from typing import Final, TypeVar
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from agents.core.blocking import ascii_key, name_parts_of
+from agents.core.blocking import ascii_key, key_parts_of
 from schemas.outputs import Decision, FieldComparison
 from schemas.records import NormalizedContact
 
@@ -374,12 +374,21 @@ def _features_cached(
     country: str | None,
     company_key: str | None,
 ) -> MatchFeatures:
-    given, family = name_parts_of(given_name, family_name, name_key, full_name)
+    parts = key_parts_of(
+        given_name,
+        family_name,
+        name_key,
+        full_name,
+        national_id=national_id,
+        postcode=postcode,
+        city=city,
+        company_key=company_key,
+    )
     email_set = frozenset(e.lower() for e in emails if e)
     phone_set = frozenset(p for p in phones if p)
     return MatchFeatures(
-        given=given,
-        family=family,
+        given=parts.given,
+        family=parts.family,
         script=name_script or "",
         emails=email_set,
         email_locals=frozenset(e.partition("@")[0] for e in email_set),
@@ -389,12 +398,12 @@ def _features_cached(
             digits[-7:] for digits in ("".join(filter(str.isdigit, p)) for p in phone_set) if len(digits) >= 7
         ),
         birth_date=birth_date,
-        national_id=ascii_key(national_id).replace(" ", ""),
+        national_id=parts.national_id,
         street=ascii_key(" ".join(s for s in (street, street2) if s)),
-        postcode=ascii_key(postcode).replace(" ", ""),
-        city=ascii_key(city),
+        postcode=parts.postcode,
+        city=parts.city,
         country=(country or "").upper(),
-        company=ascii_key(company_key),
+        company=parts.company,
     )
 
 

@@ -29,6 +29,7 @@ record's country, mobile length per country) live in `agents.core.rules`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,7 +130,7 @@ def _normalize_phone_cached(raw: str, region: str | None) -> PhoneResult:
     if len(text) <= _MAX_INPUT_STRING_LENGTH and len(plain.lstrip("+")) >= 3:
         parsed = _parse_plain_cached(plain, region)
     else:
-        parsed = _parse_cached(text, region)
+        parsed = _parsed(phonenumbers.parse, text, region)  # cached on `raw` by the caller
     if parsed is None:
         return PhoneResult(None, notes=(Note("phone_invalid", before=raw),))
     phone, national = parsed
@@ -142,28 +143,22 @@ _ParsedPhone = tuple[Phone, str] | None
 
 
 @lru_cache(maxsize=65536)
-def _parse_cached(text: str, region: str | None) -> _ParsedPhone:
-    try:
-        number = phonenumbers.parse(text, region)
-    except NumberParseException:
-        return None
-    return _standardized(number)
-
-
-@lru_cache(maxsize=65536)
 def _parse_plain_cached(number: str, region: str | None) -> _ParsedPhone:
-    """`_parse_cached` for an optional `+` and ASCII digits only (what most CRM phones become).
+    """`_parsed` for an optional `+` and ASCII digits only (what most CRM phones become).
 
     Cached on the digits, so one number written with different separators is parsed once.
     """
+    return _parsed(parse_plain, number, region)
+
+
+def _parsed(
+    parse: Callable[[str, str | None], phonenumbers.PhoneNumber], text: str, region: str | None
+) -> _ParsedPhone:
+    """Parse with `parse` and standardize; None when the text is not a phone number."""
     try:
-        parsed = parse_plain(number, region)
+        number = parse(text, region)
     except NumberParseException:
         return None
-    return _standardized(parsed)
-
-
-def _standardized(number: phonenumbers.PhoneNumber) -> tuple[Phone, str]:
     national = phonenumbers.national_significant_number(number)
     number_region, kind, valid = classify(number.country_code, national)
     # `format_number(number, E164)` is exactly "+", calling code, national significant number.
