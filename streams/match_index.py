@@ -31,7 +31,15 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from agents.core.entities import BlockView, LookupRequest, Plan, Snapshot, StoredRecord
+from agents.core.entities import (
+    BlockView,
+    Candidate,
+    CandidateRecord,
+    LookupRequest,
+    Plan,
+    Snapshot,
+    StoredRecord,
+)
 from schemas.outputs import MatchDecision
 from streams.settings import MatchSettings, RedisSettings
 
@@ -332,7 +340,7 @@ class RedisMatchIndex:
 
 
 _RECORD_CACHE_SIZE = 16384
-_records: OrderedDict[bytes, StoredRecord] = OrderedDict()
+_records: OrderedDict[bytes, StoredRecord | Candidate] = OrderedDict()
 
 
 def parse_stored_record(doc: bytes) -> StoredRecord:
@@ -342,15 +350,26 @@ def parse_stored_record(doc: bytes) -> StoredRecord:
     stale.
     """
     record = _records.get(doc)
+    if isinstance(record, StoredRecord):
+        _records.move_to_end(doc)
+        return record
+    record = StoredRecord.from_json(doc)
+    remember_stored_record(doc, record)
+    return record
+
+
+def parse_candidate(doc: bytes) -> Candidate | StoredRecord:
+    """Decode a stored record read as a match candidate (see `Candidate`), cached like records."""
+    record = _records.get(doc)
     if record is None:
-        record = StoredRecord.from_json(doc)
+        record = Candidate.from_json(doc)
         remember_stored_record(doc, record)
     else:
         _records.move_to_end(doc)
     return record
 
 
-def remember_stored_record(doc: bytes, record: StoredRecord) -> None:
+def remember_stored_record(doc: bytes, record: StoredRecord | Candidate) -> None:
     """Cache `record` as the parse of `doc` (its `to_json()`).
 
     A record just written then need not be decoded and validated again when it is read back as
@@ -374,12 +393,12 @@ def _snapshot(req: LookupRequest, reply: list[Any]) -> Snapshot:
         for key, (size, version) in zip(req.block_keys, reply[7 : 7 + len(req.block_keys)], strict=True)
     }
     ids, docs, owners, entity_size, entity_ids, versions = reply[7 + len(req.block_keys) :]
-    candidates: dict[str, StoredRecord] = {}
+    candidates: dict[str, CandidateRecord] = {}
     candidate_entities: dict[str, str] = {}
     for rid, doc, owner in zip(ids, docs, owners, strict=True):
         if doc is not None and owner is not None:
             record_id = rid.decode()
-            candidates[record_id] = parse_stored_record(doc)
+            candidates[record_id] = parse_candidate(doc)
             candidate_entities[record_id] = owner.decode()
     return Snapshot(
         applied=MatchDecision.model_validate_json(applied) if applied else None,

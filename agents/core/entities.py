@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import orjson
 
@@ -37,7 +37,9 @@ from agents.core.scoring import (
     MatchThresholds,
     PairScore,
     decide,
+    features_from_wire,
     features_name_key,
+    features_to_wire,
     match_features,
     name_frequency_key,
     owners_compatible,
@@ -91,15 +93,22 @@ class StoredRecord:
     contact: NormalizedContact
     points: Mapping[str, Mapping[str, str]]  # kind -> value -> last seen (ISO); history kept
     block_keys: tuple[str, ...]
+    stored_features: MatchFeatures | None = field(default=None, compare=False, repr=False)  # as read from the index
 
     @functools.cached_property
     def features(self) -> MatchFeatures:
         """`match_features(self.contact)`, kept with the record (parsed records are reused)."""
-        return match_features(self.contact)
+        return self.stored_features if self.stored_features is not None else match_features(self.contact)
 
     def to_json(self) -> bytes:
-        """Compact JSON for the index."""
-        return orjson.dumps(
+        """The index document: a match line, a newline, then the record as compact JSON.
+
+        The match line is `[record_id, owner, *features_to_wire(features)]`: all that scoring
+        a candidate reads, so candidates are decoded from it alone (`Candidate`). orjson
+        escapes newlines inside strings, so the first newline always ends the match line.
+        """
+        head = orjson.dumps([self.record_id, self.owner, *features_to_wire(self.features)])
+        body = orjson.dumps(
             {
                 "r": self.record_id,
                 "o": self.owner,
@@ -110,11 +119,15 @@ class StoredRecord:
                 "k": self.block_keys,
             }
         )
+        return head + b"\n" + body
 
     @classmethod
     def from_json(cls, payload: bytes | str) -> StoredRecord:
-        """Inverse of `to_json`."""
-        doc = orjson.loads(payload)
+        """Inverse of `to_json` (also reads records written before the match line existed)."""
+        data = payload.encode() if isinstance(payload, str) else payload
+        head, newline, body = data.partition(b"\n")
+        features = features_from_wire(orjson.loads(head)[2:]) if newline else None
+        doc = orjson.loads(body if newline else head)
         return cls(
             record_id=doc["r"],
             owner=doc["o"],
@@ -123,7 +136,69 @@ class StoredRecord:
             contact=NormalizedContact.model_validate(doc["c"]),
             points=doc["p"],
             block_keys=tuple(doc["k"]),
+            stored_features=features,
         )
+
+
+class CandidateRecord(Protocol):
+    """What matching reads of a candidate: a `StoredRecord`, or a `Candidate` read for scoring."""
+
+    @property
+    def record_id(self) -> str:
+        """`source:external_id` of the record."""
+        ...
+
+    @property
+    def owner(self) -> str | None:
+        """CRM user who owns the record."""
+        ...
+
+    @property
+    def features(self) -> MatchFeatures:
+        """What scoring compares (`match_features` of the contact)."""
+        ...
+
+    @property
+    def contact(self) -> NormalizedContact:
+        """The stored normalized contact."""
+        ...
+
+
+class Candidate:
+    """A stored record read as a match candidate: decoded from its match line only.
+
+    Most candidates are scored and dropped. Decoding and validating each whole record and
+    deriving its features again cost more than scoring it, and grew with the index (a bigger
+    index means fewer cache hits), so only the match line of `StoredRecord.to_json` is read.
+    The contact (shown in a review item) is decoded when first asked for.
+    """
+
+    __slots__ = ("record_id", "owner", "features", "_payload", "_record")
+
+    def __init__(self, record_id: str, owner: str | None, features: MatchFeatures, payload: bytes) -> None:
+        self.record_id = record_id
+        self.owner = owner
+        self.features = features
+        self._payload = payload
+        self._record: StoredRecord | None = None
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Candidate | StoredRecord:
+        """Read a `StoredRecord.to_json` document (a whole `StoredRecord` for older documents)."""
+        head, newline, _ = payload.partition(b"\n")
+        if newline:
+            line = orjson.loads(head)
+            features = features_from_wire(line[2:])
+            if features is not None:
+                return cls(line[0], line[1], features, payload)
+        return StoredRecord.from_json(payload)
+
+    @property
+    def contact(self) -> NormalizedContact:
+        """The stored contact, decoded on first use."""
+        if self._record is None:
+            self._record = StoredRecord.from_json(self._payload)
+        return self._record.contact
 
 
 @dataclass(frozen=True)
@@ -145,7 +220,7 @@ class Snapshot:
     erased_at: datetime | None = None
     record_version: int = 0
     blocks: Mapping[str, BlockView] = field(default_factory=dict)
-    candidates: Mapping[str, StoredRecord] = field(default_factory=dict)  # in blocking-key order
+    candidates: Mapping[str, CandidateRecord] = field(default_factory=dict)  # in blocking-key order
     candidate_entities: Mapping[str, str] = field(default_factory=dict)
     entity_versions: Mapping[str, int] = field(default_factory=dict)
     name_count: int = 0
@@ -329,6 +404,7 @@ class _PlanBuilder:
             contact=contact,
             points=points,
             block_keys=self.request.block_keys,
+            stored_features=self.request.features,
         )
 
     # -- the four cases ----------------------------------------------------------------------
@@ -432,20 +508,20 @@ class _PlanBuilder:
             review=review,
         )
 
-    def _decide(self, score: PairScore, candidate: StoredRecord) -> tuple[Decision, str]:
+    def _decide(self, score: PairScore, candidate: CandidateRecord) -> tuple[Decision, str]:
         same_owner = owners_compatible(self.event.owner, candidate.owner)
         return decide(score, same_owner=same_owner, thresholds=self.policy.thresholds)
 
     # -- helpers of match --------------------------------------------------------------------
-    def _candidate_records(self) -> Iterable[StoredRecord]:
+    def _candidate_records(self) -> Iterable[CandidateRecord]:
         # The index already read them newest first per key, strong keys first, without this
         # record, and capped (`MatchSettings.max_candidates`).
         return self.snapshot.candidates.values()
 
-    def _score_candidates(self, contact: NormalizedContact) -> dict[str, tuple[StoredRecord, PairScore]]:
+    def _score_candidates(self, contact: NormalizedContact) -> dict[str, tuple[CandidateRecord, PairScore]]:
         total = max(self.snapshot.total_records, 1)
         frequency = self.snapshot.name_count / total if self.snapshot.name_count else None
-        best: dict[str, tuple[StoredRecord, PairScore]] = {}
+        best: dict[str, tuple[CandidateRecord, PairScore]] = {}
         features = self.request.features or match_features(contact)
         model = self.policy.model
         for candidate in self._candidate_records():
@@ -523,7 +599,7 @@ class _Verdict:
     """The best pair of one candidate entity and what `decide` made of it."""
 
     entity: str
-    candidate: StoredRecord
+    candidate: CandidateRecord
     score: PairScore
     decision: Decision
     reason: str
