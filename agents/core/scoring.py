@@ -132,6 +132,22 @@ class LevelParams:
     u: float
 
 
+_MAX_OUTCOMES: Final[int] = 100_000
+"""Level combinations remembered per model (a few thousand occur; this only bounds memory)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _LevelOutcome:
+    """What one combination of comparison levels contributes to a pair's score (see `MatchModel.outcome`)."""
+
+    weights: tuple[float, ...]  # log2(m/u) per comparison, in COMPARISON_LEVELS order
+    explanations: tuple[FieldComparison, ...]  # the same, as shown in decisions
+    name_tf_adjusted: bool  # the name level takes the term-frequency shift
+    corroborated: bool
+    corroborating: tuple[str, ...]
+    conflicts: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class MatchModel:
     """Fellegi-Sunter parameters: prior match probability and m/u per comparison level.
@@ -149,6 +165,9 @@ class MatchModel:
     description: str = ""
     _weights: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False, hash=False)
     _explanations: dict[tuple[str, str], FieldComparison] = field(init=False, repr=False, compare=False, hash=False)
+    _outcomes: dict[tuple[tuple[str, ...], bool], _LevelOutcome] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         """Validate the parameters against COMPARISON_LEVELS and precompute log2(m/u)."""
@@ -171,6 +190,7 @@ class MatchModel:
             key: FieldComparison(field=key[0], level=key[1], weight=round(weight, 4)) for key, weight in weights.items()
         }
         object.__setattr__(self, "_explanations", explanations)
+        object.__setattr__(self, "_outcomes", {})
 
     @property
     def prior_weight(self) -> float:
@@ -184,6 +204,34 @@ class MatchModel:
     def explanation(self, comparison: str, level: str) -> FieldComparison:
         """Return the (shared, immutable) FieldComparison of a level at its model weight."""
         return self._explanations[(comparison, level)]
+
+    def outcome(self, levels: Mapping[str, str], given_conflict: bool) -> _LevelOutcome:
+        """Return what a combination of levels means, derived once per combination.
+
+        Pairs fall into few distinct level combinations (eight comparisons of a handful of
+        levels each), so the per-level weights, explanations, corroborating fields and conflicts
+        are looked up instead of derived again for every candidate pair.
+
+        Args:
+            levels: `compare_features` levels, in COMPARISON_LEVELS order.
+            given_conflict: `compare_features`' given-name conflict flag.
+        """
+        key = (tuple(levels.values()), given_conflict)
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            pairs = tuple(levels.items())
+            corroborating = _corroborating_fields(levels)
+            outcome = _LevelOutcome(
+                weights=tuple(self._weights[pair] for pair in pairs),
+                explanations=tuple(self._explanations[pair] for pair in pairs),
+                name_tf_adjusted=levels["name"] in TF_ADJUSTED_NAME_LEVELS,
+                corroborated=bool(corroborating),
+                corroborating=corroborating,
+                conflicts=_conflicting_fields(levels, given_conflict),
+            )
+            if len(self._outcomes) < _MAX_OUTCOMES:
+                self._outcomes[key] = outcome
+        return outcome
 
     def tf_shift(self, name_frequency: float) -> float:
         """Return the term-frequency change of the exact-name weight: log2(u / frequency).
@@ -735,26 +783,30 @@ def score_features(
         The pair's score, symmetric in (a, b).
     """
     levels, given_conflict = compare_features(a, b)
-    tf_shift = model.tf_shift(name_frequency) if name_frequency is not None else 0.0
-    weights, explanations = model._weights, model._explanations
+    outcome = model.outcome(levels, given_conflict)
+    weights, comparisons = outcome.weights, outcome.explanations
+    # Summed in comparison order, name first, exactly as field by field: the same float result.
     total = model.prior_weight
-    parts: list[FieldComparison] = []
-    for key in levels.items():
-        weight = weights[key]
-        if tf_shift and key[0] == "name" and key[1] in TF_ADJUSTED_NAME_LEVELS:
-            weight += tf_shift
-            parts.append(FieldComparison(field=key[0], level=key[1], weight=round(weight, 4)))
-        else:
-            parts.append(explanations[key])
+    name_weight = weights[0]
+    if name_frequency is not None and outcome.name_tf_adjusted:
+        tf_shift = model.tf_shift(name_frequency)
+        if tf_shift:
+            name_weight += tf_shift
+            name = comparisons[0]
+            comparisons = (
+                FieldComparison(field=name.field, level=name.level, weight=round(name_weight, 4)),
+                *comparisons[1:],
+            )
+    total += name_weight
+    for weight in weights[1:]:
         total += weight
-    corroborating = _corroborating_fields(levels)
     return PairScore(
         probability=_probability(total),
         match_weight=total,
-        comparisons=tuple(parts),
-        corroborated=bool(corroborating),
-        corroborating=corroborating,
-        conflicts=_conflicting_fields(levels, given_conflict),
+        comparisons=comparisons,
+        corroborated=outcome.corroborated,
+        corroborating=outcome.corroborating,
+        conflicts=outcome.conflicts,
     )
 
 

@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 from agents.core.estimate import build_model, estimate_m_em
 from agents.core.scoring import (
     COMPARISON_LEVELS,
+    TF_ADJUSTED_NAME_LEVELS,
     MatchModel,
     MatchThresholds,
     PairScore,
     best_candidate,
+    compare_features,
     decide,
     load_match_model,
+    match_features,
     owners_compatible,
     score_pair,
 )
@@ -259,3 +262,28 @@ def test_namesake_colleagues_at_one_office_are_not_merged() -> None:
     score = score_pair(a, b, MODEL)
     assert not score.corroborated
     assert decide(score, same_owner=True, thresholds=THRESHOLDS)[0] is not Decision.MERGED
+
+
+@settings(max_examples=300)
+@given(a=contacts, b=contacts, frequency=st.none() | st.sampled_from([1e-9, 0.0005, 0.02, 0.5]))
+def test_score_equals_the_field_by_field_sum(
+    a: NormalizedContact, b: NormalizedContact, frequency: float | None
+) -> None:
+    """`score_features` looks level combinations up (`MatchModel.outcome`); the result must be
+    bit-identical to weighing each comparison in turn."""
+    levels, _ = compare_features(match_features(a), match_features(b))
+    shift = MODEL.tf_shift(frequency) if frequency is not None else 0.0
+    total, explained = MODEL.prior_weight, []
+    for name, level in levels.items():
+        weight = MODEL.weight(name, level)
+        if shift and name == "name" and level in TF_ADJUSTED_NAME_LEVELS:
+            weight += shift
+            explained.append((name, level, round(weight, 4)))
+        else:
+            explanation = MODEL.explanation(name, level)
+            explained.append((explanation.field, explanation.level, explanation.weight))
+        total += weight
+    score = score_pair(a, b, MODEL, name_frequency=frequency)
+    assert score.match_weight == total
+    assert [(c.field, c.level, c.weight) for c in score.comparisons] == explained
+    assert score_pair(a, b, MODEL, name_frequency=frequency) == score  # served from the remembered outcome
