@@ -42,6 +42,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 KAFKA_OPS_DIR = REPO_ROOT / "ops" / "kafka"
 KAFKA_READY_TIMEOUT_S = 60.0
 REDIS_READY_TIMEOUT_S = 10.0
+REDIS_LOADING_TIMEOUT_S = 900.0
+"""How long Redis may answer LOADING (reading a large append-only file back) before giving up."""
 STOP_TIMEOUT_S = 30.0
 KAFKA_JAVA_OPTS = ("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true")
 LOG4J2_TEMPLATE = """\
@@ -223,6 +225,57 @@ def kafka_healthy(port: int) -> bool:
         admin.close()
 
 
+def wait_for_redis(
+    ping: Callable[[], object],
+    timeout_s: float = REDIS_READY_TIMEOUT_S,
+    loading_timeout_s: float = REDIS_LOADING_TIMEOUT_S,
+    interval_s: float = 0.5,
+) -> bool:
+    """Wait until `ping` succeeds; while Redis answers LOADING, wait up to `loading_timeout_s`.
+
+    A restarted Redis reads its append-only file back before it serves commands, answering
+    LOADING meanwhile: with a large index that takes minutes, and it is not a failure.
+
+    Args:
+        ping: Sends PING (raises a redis error when Redis does not answer).
+        timeout_s: How long to wait for an answer at all.
+        loading_timeout_s: How long to wait while Redis answers LOADING.
+        interval_s: Pause between attempts.
+
+    Returns:
+        True when Redis answered PING in time.
+    """
+    start = time.monotonic()
+    said_loading = False
+    while True:
+        try:
+            ping()
+            return True
+        except redis.BusyLoadingError:
+            if not said_loading:
+                say("redis: loading its data set from disk, waiting ...")
+                said_loading = True
+            limit = loading_timeout_s
+        except redis.RedisError:
+            limit = timeout_s
+        if time.monotonic() - start >= limit:
+            return False
+        time.sleep(interval_s)
+
+
+def _redis_ping(port: int) -> Callable[[], object]:
+    """A PING of the Redis server on localhost:`port`, one short-lived connection per call."""
+
+    def ping() -> object:
+        client = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            return client.ping()
+        finally:
+            client.close()
+
+    return ping
+
+
 def wait_until(check: Callable[[], bool], timeout_s: float, interval_s: float = 0.5) -> bool:
     """Call `check` until it returns True or `timeout_s` passes; return its last answer."""
     deadline = time.monotonic() + timeout_s
@@ -336,7 +389,7 @@ def up_redis(cfg: StackConfig) -> None:
 
     """
     pid = running_pid(cfg.redis)
-    if pid is not None and wait_until(lambda: redis_healthy(cfg.redis_port), REDIS_READY_TIMEOUT_S):
+    if pid is not None and wait_for_redis(_redis_ping(cfg.redis_port)):
         say(f"redis: already up (pid {pid}, port {cfg.redis_port})")
         return
     if pid is not None:
@@ -346,7 +399,7 @@ def up_redis(cfg: StackConfig) -> None:
     cfg.redis_dir.mkdir(parents=True, exist_ok=True)
     say(f"redis: starting on port {cfg.redis_port} ...")
     started = subprocess.run(redis_command(binary, cfg), capture_output=True, text=True)
-    healthy = started.returncode == 0 and wait_until(lambda: redis_healthy(cfg.redis_port), REDIS_READY_TIMEOUT_S)
+    healthy = started.returncode == 0 and wait_for_redis(_redis_ping(cfg.redis_port))
     if not healthy:
         log = tail(cfg.logs_dir / "redis.log")
         raise StackError(f"redis: did not start.\n{started.stdout}{started.stderr}{log}")

@@ -129,3 +129,33 @@ def test_missing_tool_error_has_an_install_hint(monkeypatch: pytest.MonkeyPatch)
 def test_wait_until_times_out() -> None:
     assert not stack.wait_until(lambda: False, timeout_s=0.05, interval_s=0.01)
     assert stack.wait_until(lambda: True, timeout_s=0)
+
+
+def _ping_answering(*answers: Exception | None):
+    """A fake PING that raises each given error in turn, then answers."""
+    pending = list(answers)
+
+    def ping() -> object:
+        if pending:
+            error = pending.pop(0)
+            if error is not None:
+                raise error
+        return True
+
+    return ping, pending
+
+
+def test_redis_wait_waits_out_loading_but_not_silence() -> None:
+    import redis
+
+    loading = redis.BusyLoadingError("Redis is loading the dataset in memory")
+    # LOADING for longer than the plain timeout is still waited out, up to the loading limit.
+    ping, pending = _ping_answering(loading, loading, loading, loading)
+    assert stack.wait_for_redis(ping, timeout_s=0.01, loading_timeout_s=5.0, interval_s=0.001)
+    assert pending == []
+    ping, _ = _ping_answering(*[loading] * 1000)
+    assert not stack.wait_for_redis(ping, timeout_s=0.01, loading_timeout_s=0.05, interval_s=0.001)
+    refused = redis.ConnectionError("refused")
+    ping, pending = _ping_answering(*[refused] * 1000)
+    assert not stack.wait_for_redis(ping, timeout_s=0.02, loading_timeout_s=5.0, interval_s=0.001)
+    assert pending, "a silent server is not waited on for the loading limit"
