@@ -6,7 +6,8 @@ Redis side (`streams.match_index`) only reads snapshots and applies plans atomic
 no decision. Must not import faust, redis, kafka or prometheus_client.
 
 Index layout (keys relative to the configured prefix, see streams/match_index.py):
-    rec:<record_id>   JSON of a StoredRecord (current version of one source record)
+    rec:<record_id>   a StoredRecord (current version of one source record): its match line
+                      (what scoring reads), a newline, its JSON (see `StoredRecord.to_json`)
     blk:<block_key>   ZSET record_id -> occurred_at epoch (newest read first, capped)
     ent:<entity_id>   SET of record ids of the entity
     rent              HASH record_id -> entity_id
