@@ -7,6 +7,11 @@ index round trips, golden records, serialization, metrics). Each repeat runs in 
 process (cold caches, like a fresh worker) against a fresh Redis key prefix, deleted afterwards;
 the first `--warmup` batches are not measured. Prints the median over repeats.
 
+`--index-prefix P` runs against an index preloaded under prefix P (`python -m bench.load_index
+--prefix P --entities N`) instead of a fresh one, and leaves it in place: the same events cost
+this much CPU against 10 k or 1 M indexed entities (each repeat tags its events anew, so none is
+a replay). The mean number of candidates scored per matched event is printed with it.
+
 `--digest` also prints a SHA-256 of every output message (topic, key, value) and of the
 exported metric values (timings excluded) with a fixed clock, to prove that an optimization
 changed no output: the digest must be identical before and after.
@@ -46,10 +51,10 @@ FIXED_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TIMING_FAMILIES = ("dq_processing_seconds", "dq_redis_seconds")
 
 
-def payloads(count: int, seed: int) -> list[bytes]:
+def payloads(count: int, seed: int, tag: str = "cpu-") -> list[bytes]:
     """`count` generated events (25 % duplicates, 8 % invalid, 6 % updates), as JSON bytes."""
     persons = int(count * 0.62) + 10
-    return [orjson.dumps(tag_ids(g.event, "cpu-")) for g in islice(generate_events(persons, seed), count)]
+    return [orjson.dumps(tag_ids(g.event, tag)) for g in islice(generate_events(persons, seed), count)]
 
 
 class Meter:
@@ -73,7 +78,9 @@ class Meter:
         return timed
 
 
-async def child(events: int, seed: int, batch: int, warmup: int, digest: bool) -> dict[str, Any]:
+async def child(
+    events: int, seed: int, batch: int, warmup: int, digest: bool, index_prefix: str | None = None
+) -> dict[str, Any]:
     """One repeat: run the pipeline over the events, return CPU µs per event (and digests)."""
     settings = get_settings()
     registry = CollectorRegistry()
@@ -83,19 +90,21 @@ async def child(events: int, seed: int, batch: int, warmup: int, digest: bool) -
             sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values
         ),
     )
-    prefix = f"{settings.redis.key_prefix}:cpubench:{uuid.uuid4().hex[:10]}"
+    run_id = uuid.uuid4().hex[:10]
+    prefix = index_prefix or f"{settings.redis.key_prefix}:cpubench:{run_id}"
     pipe = build_pipeline(settings, metrics, prefix=prefix)
     if digest:
         pipe.clock = lambda: FIXED_NOW
     meter = Meter()
     pipeline_module.clean_event = meter.wrap("clean", pipeline_module.clean_event)  # type: ignore[attr-defined]
-    data = payloads(events, seed)
+    data = payloads(events, seed, tag="cpu-" if index_prefix is None else f"cpu-{run_id}-")
     batches = [data[i : i + batch] for i in range(0, len(data), batch)]
     gc.freeze()
     gc.set_threshold(100_000, 100, 1000)  # as streams.__main__.tune_gc does for the worker
     hasher = hashlib.sha256()
     total = 0.0
     measured = 0
+    candidates: list[int] = []
     try:
         for number, chunk in enumerate(batches):
             inbound = [Inbound(v, topic="in", partition=0, offset=number * batch + i) for i, v in enumerate(chunk)]
@@ -105,18 +114,21 @@ async def child(events: int, seed: int, batch: int, warmup: int, digest: bool) -
             if meter.active:
                 total += time.thread_time() - start
                 measured += len(chunk)
+                candidates += [p.cleaned.match.candidates for p in results if p.cleaned and p.cleaned.match]
             if digest:
                 for processed in results:
                     for out in processed.outbound:
                         key, value = out.key and out.key.decode(), out.value and out.value.decode()
                         hasher.update(orjson.dumps([out.topic, key, value]))
     finally:
-        await pipe.index.drop()
+        if index_prefix is None:
+            await pipe.index.drop()
         await pipe.index.aclose()
     report: dict[str, Any] = {
         "events": measured,
         "total_us": total / measured * 1e6,
         "clean_us": meter.seconds.get("clean", 0.0) / measured * 1e6,
+        "mean_candidates": sum(candidates) / max(len(candidates), 1),
     }
     report["rest_us"] = report["total_us"] - report["clean_us"]
     if digest:
@@ -139,10 +151,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="batches not measured")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--digest", action="store_true", help="fixed clock; print output and metric digests")
+    parser.add_argument("--index-prefix", help="run against this preloaded index (kept) instead of a fresh one")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        report = asyncio.run(child(args.events, args.seed, args.batch, args.warmup, args.digest))
+        report = asyncio.run(child(args.events, args.seed, args.batch, args.warmup, args.digest, args.index_prefix))
         print(json.dumps(report))
         return 0
     runs = []
@@ -151,12 +164,16 @@ def main() -> int:
                 "--batch", str(args.batch), "--warmup", str(args.warmup), "--seed", str(args.seed)]  # fmt: skip
         if args.digest:
             argv.append("--digest")
+        if args.index_prefix:
+            argv += ["--index-prefix", args.index_prefix]
         out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
         print(json.dumps(runs[-1]), file=sys.stderr)
-    summary = {key: round(statistics.median(r[key] for r in runs), 1) for key in ("total_us", "clean_us", "rest_us")}
+    keys = ("total_us", "clean_us", "rest_us", "mean_candidates")
+    summary = {key: round(statistics.median(r[key] for r in runs), 1) for key in keys}
     print(f"events/run={runs[0]['events']} repeats={len(runs)} median µs/event: "
-          f"total={summary['total_us']} clean={summary['clean_us']} rest={summary['rest_us']}")  # fmt: skip
+          f"total={summary['total_us']} clean={summary['clean_us']} rest={summary['rest_us']} "
+          f"candidates/event={summary['mean_candidates']}")  # fmt: skip
     if args.digest:
         digests = {(r["outputs_sha256"], r["metrics_sha256"]) for r in runs}
         for outputs, metric_values in sorted(digests):
