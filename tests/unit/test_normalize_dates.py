@@ -53,6 +53,12 @@ def test_parse_date(raw, country, expected):
         ("1402/12/30", "date_invalid"),
         ("31/31/1999", "date_invalid"),
         ("someday", "date_invalid"),
+        ("31.02.1985", "date_invalid"),
+        ("30/02/85", "date_invalid"),
+        ("31 February 1985", "date_invalid"),
+        ("February 30, 1985", "date_invalid"),
+        ("1985年2月30日", "date_invalid"),
+        ("19850230", "date_invalid"),
         ("12/03/1985", "date_ambiguous"),
         ("2030-01-01", "birth_date_future"),
         ("1850-06-01", "birth_date_before_1900"),
@@ -79,3 +85,10 @@ def test_parse_date_never_raises_and_iso_output_is_stable(raw, country):
     result = normalize_birth_date(raw, today=TODAY, country=country)
     if result.value is not None:
         assert parse_date(result.value.isoformat(), today=TODAY).value == result.value
+
+
+@pytest.mark.parametrize("raw", ["2023-02-30", "1402/12/30", "31.02.1985", "30/02/85", "someday"])
+def test_invalid_dates_keep_the_raw_text_in_the_note(raw):
+    result = normalize_birth_date(raw, today=TODAY, country="DE")
+    assert result.value is None
+    assert [(n.code, n.before) for n in result.notes] == [("date_invalid", raw)]

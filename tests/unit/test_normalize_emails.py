@@ -159,3 +159,51 @@ def test_normalize_email_is_idempotent_and_never_raises(raw):
 )
 def test_fast_path_equals_email_validator_on_special_use_domains(raw):
     assert canonical_email(raw) == reference_canonical_email(raw)
+
+
+@pytest.mark.parametrize("raw", ["a@b.tEsT", "a@b.LocalHost", "a@x.onion.", "a@onionx.com", "a@x.xonion"])
+def test_fast_path_equals_email_validator_on_special_use_look_alikes(raw):
+    # The fast path looks at the last label before running the special-use regex.
+    assert canonical_email(raw) == reference_canonical_email(raw)
+
+
+def _suggest_over_all_providers(domain, policy):
+    """`suggest_domain`'s edit-distance step over every provider (what the length filter must equal)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    best = process.extractOne(domain, policy.providers, scorer=OSA.distance, score_cutoff=1)
+    return None if best is None else str(best[0])
+
+
+WIDE_POLICY = TypoPolicy(
+    providers=(
+        "gmail.com",
+        "gmial.co",
+        "googlemail.com",
+        "yahoo.co.jp",
+        "yahoo.co.uk",
+        "mail.ru",
+        "mail.com",
+        "web.de",
+    ),
+    min_fuzzy_length=1,
+)
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(WIDE_POLICY.providers).flatmap(
+        lambda provider: st.tuples(st.just(provider), st.integers(0, len(provider)), st.text("acgilmo.jkw", max_size=2))
+    )
+    | st.tuples(st.text("acegilmo.ukjpr", min_size=1, max_size=16), st.just(0), st.just(""))
+)
+@example(("gmail.com", 1, ""))  # "gail.com": one deletion, nearer than nothing
+@example(("mail.com", 0, "g"))  # "gmail.com" itself is a provider: not a typo
+@example(("yahoo.co.jp", 10, "k"))  # ties between providers: the first in policy order wins
+def test_suggest_domain_length_filter_equals_all_providers(case):
+    provider, cut, insert = case
+    domain = provider[:cut] + insert + provider[cut + 1 :] if insert or cut else provider
+    if domain in WIDE_POLICY.providers or not domain:
+        return
+    assert suggest_domain(domain, WIDE_POLICY) == _suggest_over_all_providers(domain, WIDE_POLICY)

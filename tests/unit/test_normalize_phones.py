@@ -4,8 +4,21 @@ import phonenumbers
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from phonenumbers.phonemetadata import PhoneMetadata
+from phonenumbers.phonenumberutil import _number_type_helper
 
-from agents.core.normalize.phones import PHONE_KINDS, classify, normalize_phone, parse_plain
+from agents.core.normalize.phones import (
+    _SPECIAL_TYPES,
+    PHONE_KINDS,
+    _number_type,
+    _TypeTable,
+    classify,
+    normalize_phone,
+    parse_digits,
+    parse_plain,
+    standardized_phone,
+)
+from schemas.records import Phone
 
 PHONE_CASES = [
     # raw, region, e164, number region, kind
@@ -217,3 +230,137 @@ def test_classify_equals_public_region_and_type_on_every_example_number():
         if classify(number.country_code, national) != expected:
             mismatches.append((number.country_code, national))
     assert mismatches == []
+
+
+ALL_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+def _digits_outcome(text, region):
+    """What `parse` gives as (calling code, national significant number), or the error type."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        return ("error", error.error_type)
+    return (number.country_code, phonenumbers.national_significant_number(number))
+
+
+def _parse_digits_outcome(text, region):
+    try:
+        return parse_digits(text, region)
+    except phonenumbers.NumberParseException as error:
+        return ("error", error.error_type)
+
+
+@settings(max_examples=2000)
+@given(
+    st.tuples(
+        st.sampled_from(["", "", "+", "0", "00", "011", "0011", "8", "810", "1", "7", "44", "49", "54", "52", "39"]),
+        st.text(alphabet="0123456789", min_size=0, max_size=18),
+    )
+    .map("".join)
+    .filter(lambda number: len(number.lstrip("+")) >= 3),
+    st.sampled_from([*ALL_REGIONS, None, "ZZ", "001", "de", "XX"]),
+)
+@example("0911234567", "AR")  # national prefix with a transform rule
+@example("01512345678", "AR")
+@example("044155123456", "MX")
+@example("+5491123456789", None)
+@example("8 800 555 35 35".replace(" ", ""), "RU")
+@example("+80012345678", "001")
+@example("0000", "IT")
+@example("+0012345", None)
+def test_parse_digits_equals_phonenumbers_parse_in_every_region(number, region):
+    # parse_digits runs `parse` on compiled per-region plans: pin it to `parse` in every region.
+    assert _parse_digits_outcome(number, region) == _digits_outcome(number, region)
+
+
+def _example_writings():
+    """Every example number written nationally and internationally, as digits and with separators."""
+    formats = (
+        phonenumbers.PhoneNumberFormat.NATIONAL,
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        phonenumbers.PhoneNumberFormat.E164,
+    )
+    for number in _example_numbers():
+        region = phonenumbers.region_code_for_number(number) or "US"
+        for number_format in formats:
+            written = phonenumbers.format_number(number, number_format)
+            for region_given in {region if region in phonenumbers.SUPPORTED_REGIONS else "US", "DE"}:
+                yield written, region_given
+                yield re.sub(r"[^0-9+]", "", written), region_given
+
+
+def test_normalize_phone_equals_the_public_functions_on_every_example_number_written():
+    mismatches = []
+    for raw, region in _example_writings():
+        result = normalize_phone(raw, region)
+        text = re.sub(r"^00(?=[1-9])", "+", raw)
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            expected = None
+        else:
+            number_type = phonenumbers.number_type(number)
+            expected = (
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+                phonenumbers.region_code_for_number(number),
+                PHONE_KINDS[number_type],
+                phonenumbers.is_valid_number(number),
+                phonenumbers.national_significant_number(number),
+            )
+        actual = None
+        if result.phone is not None:
+            phone = result.phone
+            actual = (phone.e164, phone.region, phone.kind, phone.valid, result.national_number)
+        if actual != expected:
+            mismatches.append((raw, region, actual, expected))
+    assert mismatches == []
+
+
+def _all_metadata():
+    for region in ALL_REGIONS:
+        yield PhoneMetadata.metadata_for_region(region)
+    for calling_code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        yield PhoneMetadata.metadata_for_nongeo_region(calling_code)
+
+
+def test_number_type_tables_equal_number_type_helper_across_regions():
+    # Each region's compiled table against the library on the example numbers of its calling code
+    # and on a fixed sample of every other (wrong-region numbers are the negative cases).
+    by_calling_code = {}
+    for number in _example_numbers():
+        national = phonenumbers.national_significant_number(number)
+        by_calling_code.setdefault(number.country_code, set()).add(national)
+    sample = sorted(set().union(*by_calling_code.values()))[::20]
+    mismatches = []
+    for metadata in _all_metadata():
+        table = _TypeTable(metadata)
+        for national in [*sorted(by_calling_code.get(metadata.country_code, ())), *sample]:
+            if _number_type(national, table) != _number_type_helper(national, metadata):
+                mismatches.append((metadata.id, national))
+    assert mismatches == []
+
+
+def test_metadata_patterns_combine_safely():
+    # `_TypeTable` joins each region's patterns into one alternation: a backreference or an inline
+    # flag in a pattern would change meaning there. None exists; fail loudly if an update adds one.
+    names = ["general_desc", "fixed_line", "mobile", *(name for name, _ in _SPECIAL_TYPES)]
+    unsafe = []
+    for metadata in _all_metadata():
+        for name in names:
+            desc = getattr(metadata, name)
+            if desc is not None and desc.national_number_pattern:
+                pattern = desc.national_number_pattern
+                if re.search(r"\\[1-9]|\(\?[^:]", pattern):
+                    unsafe.append((metadata.id, name, pattern))
+    assert unsafe == []
+
+
+@pytest.mark.parametrize(("country_code", "national"), [(98, "9125074357"), (1, "2125550123"), (800, "12345678")])
+def test_standardized_phone_is_the_validated_model(country_code, national):
+    phone = standardized_phone(country_code, national)
+    region, kind, valid = classify(country_code, national)
+    expected = Phone(e164=f"+{country_code}{national}", region=region, kind=kind, valid=valid)
+    assert type(phone) is Phone
+    assert phone == expected
+    assert phone.model_fields_set == expected.model_fields_set

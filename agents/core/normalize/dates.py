@@ -138,16 +138,15 @@ def normalize_birth_date(
 @lru_cache(maxsize=16384)
 def _parse_date_cached(raw: str, today: date, country: str | None, month_first_countries: frozenset[str]) -> DateResult:
     text = fold_text(raw).casefold()
-    invalid = DateResult(None, (Note("date_invalid", before=raw),))
     if match := _ISO.fullmatch(text) or _CJK.fullmatch(text) or _COMPACT.fullmatch(text):
-        year, month, day = (int(group) for group in match.groups())
+        year, month, day = map(int, match.groups())
         if year in _JALALI_YEARS:
             converted = jalali_to_gregorian(year, month, day)
-            return invalid if converted is None else DateResult(converted)
-        return _build(year, month, day, raw, invalid)
+            return _invalid(raw) if converted is None else DateResult(converted)
+        return _build(year, month, day, raw)
     if match := _DOTTED.fullmatch(text):
         day, month = int(match.group(1)), int(match.group(2))
-        return _with_year(match.group(3), month, day, raw, today, invalid)
+        return _with_year(match.group(3), month, day, raw, today)
     if match := _NUMERIC.fullmatch(text):
         first, second = int(match.group(1)), int(match.group(2))
         if first > 12 or first == second or (second <= 12 and country and country not in month_first_countries):
@@ -156,36 +155,41 @@ def _parse_date_cached(raw: str, today: date, country: str | None, month_first_c
             day, month = second, first
         else:
             return DateResult(None, (Note("date_ambiguous", before=raw),))
-        return _with_year(match.group(3), month, day, raw, today, invalid)
+        return _with_year(match.group(3), month, day, raw, today)
     if match := _DAY_MONTH_YEAR.fullmatch(text):
         named_month = MONTHS.get(match.group(2))
         if named_month is not None:
-            return _build(int(match.group(3)), named_month, int(match.group(1)), raw, invalid)
+            return _build(int(match.group(3)), named_month, int(match.group(1)), raw)
     if match := _MONTH_DAY_YEAR.fullmatch(text):
         named_month = MONTHS.get(match.group(1))
         if named_month is not None:
-            return _build(int(match.group(3)), named_month, int(match.group(2)), raw, invalid)
-    return invalid
+            return _build(int(match.group(3)), named_month, int(match.group(2)), raw)
+    return _invalid(raw)
 
 
-def _with_year(year_text: str, month: int, day: int, raw: str, today: date, invalid: DateResult) -> DateResult:
+def _with_year(year_text: str, month: int, day: int, raw: str, today: date) -> DateResult:
     if len(year_text) == 4:
-        return _build(int(year_text), month, day, raw, invalid)
+        return _build(int(year_text), month, day, raw)
     century = today.year // 100 * 100
     year = century + int(year_text)
     if year > today.year:
         year -= 100
-    result = _build(year, month, day, raw, invalid)
+    result = _build(year, month, day, raw)
     if result.value is None:
         return result
     return DateResult(result.value, (Note("date_two_digit_year", before=raw, after=result.value.isoformat()),))
 
 
-def _build(year: int, month: int, day: int, raw: str, invalid: DateResult) -> DateResult:
+def _build(year: int, month: int, day: int, raw: str) -> DateResult:
     try:
         return DateResult(date(year, month, day))
     except ValueError:
-        return invalid
+        return _invalid(raw)
+
+
+def _invalid(raw: str) -> DateResult:
+    # Built only when needed: a note costs more than parsing most dates.
+    return DateResult(None, (Note("date_invalid", before=raw),))
 
 
 def jalali_to_gregorian(year: int, month: int, day: int) -> date | None:

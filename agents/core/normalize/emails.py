@@ -31,6 +31,8 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _FAST_EMAIL = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@({_LABEL}(?:\.{_LABEL})+)")
 _SPECIAL_USE = re.compile(rf"(?:^|\.)(?:{'|'.join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)})\Z")
 """Matches exactly when the domain is a special-use name or ends with "." + one."""
+_SPECIAL_USE_LAST_LABELS = frozenset(name.rpartition(".")[2].lower() for name in SPECIAL_USE_DOMAIN_NAMES)
+"""The last labels of the special-use names: `_SPECIAL_USE` can only match a domain ending in one."""
 _EMAIL_MAX_LENGTH = 254
 _DOMAIN_MAX_LENGTH = 253
 
@@ -114,7 +116,8 @@ def _fast_domain_ok(domain: str) -> bool:
     if len(domain) > _DOMAIN_MAX_LENGTH or not domain[-1].isalpha() or "--" in domain:
         # "--" includes Punycode (xn--) labels: email-validator decodes them, so it decides.
         return False
-    return _SPECIAL_USE.search(domain.lower()) is None
+    last_label = domain[domain.rfind(".") + 1 :].lower()
+    return last_label not in _SPECIAL_USE_LAST_LABELS or _SPECIAL_USE.search(domain.lower()) is None
 
 
 def normalize_email(raw: str, *, policy: TypoPolicy = NO_TYPO_CHECK, fix_typos: bool = False) -> EmailResult:
@@ -168,5 +171,19 @@ def suggest_domain(domain: str, policy: TypoPolicy) -> str | None:
         return policy.typo_domains.get(fixed, fixed)
     if len(domain) < policy.min_fuzzy_length or not policy.providers:
         return None
-    best = process.extractOne(domain, policy.providers, scorer=OSA.distance, score_cutoff=1)
+    candidates = _providers_of_length(policy, len(domain))
+    if not candidates:
+        return None
+    best = process.extractOne(domain, candidates, scorer=OSA.distance, score_cutoff=1)
     return None if best is None else str(best[0])
+
+
+@lru_cache(maxsize=256)
+def _providers_of_length(policy: TypoPolicy, length: int) -> tuple[str, ...]:
+    """The providers within one edit of some domain of `length` characters, in policy order.
+
+    An edit changes the length by at most one, so no other provider is within OSA distance 1:
+    `extractOne` over these finds the same best provider (the first of the lowest distance) as
+    over all providers, without scoring the rest.
+    """
+    return tuple(provider for provider in policy.providers if abs(len(provider) - length) <= 1)
