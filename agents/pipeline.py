@@ -11,16 +11,16 @@ talk to Kafka itself: callers publish `Outbound` messages.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
 from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
 from agents.core.golden import SurvivorshipRules, build_golden
 from monitoring.metrics import DQMetrics, MetricsBatch
-from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
+from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem, validated
 from schemas.wire import to_bytes
 from streams.match_index import RedisMatchIndex
 from streams.settings import KafkaSettings
@@ -40,9 +40,11 @@ class Inbound:
     offset: int | None = None
 
 
-@dataclass(frozen=True)
-class Outbound:
-    """One message to publish (value None = tombstone)."""
+class Outbound(NamedTuple):
+    """One message to publish (value None = tombstone).
+
+    A NamedTuple: as immutable as a frozen dataclass, at half the cost to build (2-3 per event).
+    """
 
     topic: str
     key: bytes | None
@@ -115,8 +117,7 @@ class ContactPipeline:
                 metrics.index_entities.set(stats.entities)
             per_event = (time.perf_counter() - started) / max(len(messages), 1)
             tally.observe(metrics.batch_size, len(messages))
-            for _ in messages:
-                tally.observe(metrics.processing_seconds, per_event)
+            tally.observe_many(metrics.processing_seconds, [per_event] * len(messages))
             tally.flush()
         return results
 
@@ -126,9 +127,8 @@ class ContactPipeline:
         snapshots = await self.index.snapshots([p.request for p in wave])
         for item, snapshot in zip(wave, snapshots, strict=True):
             item.plan = plan_event(item.result.event, item.result.contact, item.request, snapshot, self.policy)
-            if tally is not None:
-                for block in snapshot.blocks.values():
-                    tally.observe(tally.metrics.block_size, block.size)
+            if tally is not None and snapshot.blocks:
+                tally.observe_many(tally.metrics.block_size, [block.size for block in snapshot.blocks.values()])
         committed = await self.index.commit([p.plan for p in wave if p.plan is not None])
         for item, ok in zip(wave, committed, strict=True):
             attempts = 1
@@ -154,42 +154,49 @@ class ContactPipeline:
         golden_ids: dict[str, None] = {}
         tombstones: dict[str, None] = {}
         redirects: dict[str, str] = {}
-        touched: Counter[str] = Counter()
+        touched: dict[str, int] = {}
         fresh: dict[str, StoredRecord] = {}
+        cleaned_topic, review_topic = self.topics.cleaned_topic, self.topics.review_topic
         for item in pending:
             plan = item.plan
             assert plan is not None
             event, report = item.result.event, item.result.quality
-            cleaned = CleanedEvent(
-                event_id=event.event_id,
-                event_type=event.event_type,
-                source=event.source,
-                external_id=event.external_id or event.event_id,
-                record_id=event.record_id,
-                record_type=event.record_type,
-                owner=event.owner,
-                department=event.department,
-                occurred_at=event.occurred_at,
-                processed_at=now,
-                contact=item.result.contact,
-                quality=report,
-                match=plan.decision,
+            cleaned = validated(
+                CleanedEvent,
+                {
+                    "event_id": event.event_id,
+                    "event_type": event.event_type,
+                    "source": event.source,
+                    "external_id": event.external_id or event.event_id,
+                    "record_id": event.record_id,
+                    "record_type": event.record_type,
+                    "owner": event.owner,
+                    "department": event.department,
+                    "occurred_at": event.occurred_at,
+                    "processed_at": now,
+                    "contact": item.result.contact,
+                    "quality": report,
+                    "match": plan.decision,
+                },
             )
             processed = results[item.position]
             processed.cleaned, processed.review = cleaned, plan.review
-            processed.outbound.append(Outbound(self.topics.cleaned_topic, event.record_id.encode(), to_bytes(cleaned)))
+            outbound = processed.outbound
+            outbound.append(Outbound(cleaned_topic, cleaned.record_id.encode(), to_bytes(cleaned)))
             if plan.review is not None:
-                processed.outbound.append(
-                    Outbound(
-                        self.topics.review_topic,
-                        plan.review.review_id.encode(),
-                        to_bytes(plan.review),
-                    )
-                )
-            golden_ids.update(dict.fromkeys(plan.golden_entities))
-            tombstones.update(dict.fromkeys(plan.tombstones))
-            redirects.update(dict(plan.redirects))
-            touched.update([*plan.golden_entities, *plan.tombstones, *(e for r in plan.redirects for e in r)])
+                outbound.append(Outbound(review_topic, plan.review.review_id.encode(), to_bytes(plan.review)))
+            for entity in plan.golden_entities:
+                golden_ids[entity] = None
+                touched[entity] = touched.get(entity, 0) + 1
+            if plan.tombstones:
+                for entity in plan.tombstones:
+                    tombstones[entity] = None
+                    touched[entity] = touched.get(entity, 0) + 1
+            if plan.redirects:
+                for absorbed, survivor in plan.redirects:
+                    redirects[absorbed] = survivor
+                    touched[absorbed] = touched.get(absorbed, 0) + 1
+                    touched[survivor] = touched.get(survivor, 0) + 1
             if plan.fresh is not None:
                 fresh[plan.golden_entities[0]] = plan.fresh
             if tally is not None:
@@ -201,15 +208,16 @@ class ContactPipeline:
         records = {entity: [record] for entity, record in fresh.items() if touched[entity] == 1}
         records.update(await self.index.entity_records([e for e in [*golden_ids, *tombstones] if e not in records]))
         last = results[pending[-1].position].outbound
+        golden_topic = self.topics.golden_topic
         for absorbed, survivor in redirects.items():
             redirect = GoldenRecord(entity_id=absorbed, merged_into=survivor, updated_at=now)
-            last.append(Outbound(self.topics.golden_topic, absorbed.encode(), to_bytes(redirect)))
+            last.append(Outbound(golden_topic, absorbed.encode(), to_bytes(redirect)))
         for entity in [*golden_ids, *tombstones]:
             if entity in redirects:
                 continue
-            members = records.get(entity, [])
+            members = records.get(entity)
             value = to_bytes(build_golden(entity, members, self.survivorship, now=now)) if members else None
-            last.append(Outbound(self.topics.golden_topic, entity.encode(), value))
+            last.append(Outbound(golden_topic, entity.encode(), value))
 
     def _observe_cleaned(self, tally: MetricsBatch, cleaned: CleanedEvent, *, replayed: bool) -> None:
         tally.observe_cleaned(cleaned.source, cleaned.quality, owner=cleaned.owner, department=cleaned.department)
@@ -219,7 +227,7 @@ class ContactPipeline:
             decision = (
                 Decision.DUPLICATE_EVENT if replayed and match.decision is not Decision.ERASED else match.decision
             )
-            tally.observe_decision(cleaned.source, decision.value, score=match.score, candidates=match.candidates)
+            tally.observe_decision(cleaned.source, decision, score=match.score, candidates=match.candidates)
             if decision is Decision.REVIEW:
                 tally.inc(tally.metrics.review_published)
 

@@ -54,6 +54,7 @@ _PERSONAL_DIGITS = 7  # phone numbers and national ids have at least this many d
 _MAX_RULES_SEEN = 200
 _MAX_FIELDS_SEEN = 100
 _MAX_OPERATIONS_SEEN = 20
+_MAX_CLEANED_KEYS = 4096  # raw (source, owner, department) triples whose series are kept at hand
 
 # fmt: off
 SCORE_BUCKETS: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(1, 21))
@@ -226,6 +227,19 @@ class OwnerSeries(NamedTuple):
     fields_missing: dict[str, Counter]
 
 
+class CleanedSeries(NamedTuple):
+    """What a cleaned event of one raw (source, owner, department) triple counts on.
+
+    Resolved through the guards by the triple's first event; a guard maps a raw value to the
+    same label value ever after (see `BoundedLabel`), so later events skip the guards.
+    """
+
+    source: SourceSeries
+    owner: OwnerSeries
+    counters: tuple[Counter, ...]  # outcome "cleaned", records checked, owner's records checked
+    fields: dict[str, tuple[Counter, Counter | None]]  # field -> (present child, missing child)
+
+
 def _field_child(
     children: dict[str, Counter], family: Counter, guard: BoundedLabel, field: str, *labels: str
 ) -> Counter:
@@ -306,6 +320,7 @@ class DQMetrics(NamedTuple):
     per_source: dict[str, SourceSeries]
     per_owner: dict[tuple[str, str], OwnerSeries]
     per_finding: dict[Counter, dict[tuple[str, str], Counter]]
+    per_cleaned: dict[tuple[str | None, str | None, str | None], CleanedSeries]
 
     @classmethod
     def create(cls, registry: CollectorRegistry, *, label_limits: LabelLimits | None = None) -> DQMetrics:
@@ -474,6 +489,7 @@ class DQMetrics(NamedTuple):
             per_source={},
             per_owner={},
             per_finding={},
+            per_cleaned={},
         )
         for source in (*sorted(guards.source.values), OTHER):
             metrics.for_source(source)
@@ -649,6 +665,14 @@ class MetricsBatch:
         else:
             observed.append(value)
 
+    def observe_many(self, child: Histogram, values: Iterable[float]) -> None:
+        """Observe each of `values`, in order, on a bound histogram series."""
+        observed = self._observed.get(child)
+        if observed is None:
+            self._observed[child] = list(values)
+        else:
+            observed.extend(values)
+
     def observe_cleaned(
         self,
         source: str | None,
@@ -657,10 +681,71 @@ class MetricsBatch:
         owner: str | None = None,
         department: str | None = None,
     ) -> None:
-        """Count one cleaned event (see `DQMetrics.observe_cleaned`)."""
+        """Count one cleaned event (see `DQMetrics.observe_cleaned`).
+
+        The first event of a raw (source, owner, department) triple resolves its series through
+        the guards, in the same order as ever; later ones find them in `DQMetrics.per_cleaned`
+        and count with plain dict operations (the hot path: ~15 series per event).
+        """
+        metrics = self.metrics
+        cleaned = metrics.per_cleaned.get((source, owner, department))
+        if cleaned is None:
+            self._observe_cleaned_first(source, report, owner, department)
+            return
+        counts = self._counts
+        for child in cleaned.counters:
+            counts[child] = counts.get(child, 0) + 1
+        if report.fixes:
+            self._count_findings(metrics.fixes, report.fixes)
+        if report.warnings:
+            self._count_findings(metrics.warnings, report.warnings)
+        self.observe(cleaned.source.quality_score, report.score)
+        fields = cleaned.fields
+        for field, present in report.completeness.items():
+            pair = fields.get(field)
+            if pair is None:
+                pair = self._field_pair(cleaned, field)
+            counted = pair[0] if present else pair[1]
+            if counted is not None:
+                counts[counted] = counts.get(counted, 0) + 1
+
+    def _count_findings(self, family: Counter, findings: Iterable[Finding]) -> None:
+        """Count fixes or warnings on `family`'s (rule, field) children."""
+        metrics, counts = self.metrics, self._counts
+        cache = metrics.per_finding.get(family)
+        for finding in findings:
+            child = cache.get((finding.code, finding.field)) if cache is not None else None
+            if child is None:
+                child = metrics._finding_child(family, finding.code, finding.field)
+                cache = metrics.per_finding[family]
+            counts[child] = counts.get(child, 0) + 1
+
+    def _field_pair(self, cleaned: CleanedSeries, field: str) -> tuple[Counter, Counter | None]:
+        """(present child, missing child or None) of `field` for `cleaned`'s source and owner.
+
+        Kept in `cleaned.fields` only when both children are cached on their series (the field
+        is its own label value), so that dict stays as bounded as the field guard.
+        """
+        metrics, source, owner = self.metrics, cleaned.source, cleaned.owner
+        guard = metrics.labels.field
+        present = _field_child(source.field_present, metrics.field_present, guard, field, source.source)
+        missing = None
+        if field in metrics.owner_fields:
+            missing = _field_child(
+                owner.fields_missing, metrics.owner_fields_missing, guard, field, owner.department, owner.owner
+            )
+        if field in source.field_present and (missing is None or field in owner.fields_missing):
+            cleaned.fields[field] = (present, missing)
+        return present, missing
+
+    def _observe_cleaned_first(
+        self, source: str | None, report: QualityReportView, owner: str | None, department: str | None
+    ) -> None:
+        """`observe_cleaned` for a triple not (yet) in `per_cleaned`: resolve, count, remember."""
         metrics = self.metrics
         series = metrics.for_source(source)
-        self.inc(series.outcomes["cleaned"])
+        outcome = series.outcomes["cleaned"]
+        self.inc(outcome)
         for fix in report.fixes:
             self.inc(metrics._finding_child(metrics.fixes, fix.code, fix.field))
         for warning in report.warnings:
@@ -687,6 +772,9 @@ class MetricsBatch:
                         owner_series.owner,
                     )
                 )
+        if len(metrics.per_cleaned) < _MAX_CLEANED_KEYS:
+            counters = (outcome, series.records_checked, owner_series.records_checked)
+            metrics.per_cleaned[(source, owner, department)] = CleanedSeries(series, owner_series, counters, {})
 
     def observe_rejected(self, source: str | None, reasons: Iterable[Finding]) -> None:
         """Count one rejected event and each of its reasons (see `DQMetrics.observe_rejected`)."""

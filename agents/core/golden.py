@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from agents.core.entities import StoredRecord
-from schemas.outputs import ContactPoint, GoldenRecord
+from schemas.outputs import GoldenRecord, validated
 
 SCALAR_FIELDS = (
     "full_name",
@@ -54,7 +54,8 @@ class SurvivorshipRules:
 def _completeness(record: StoredRecord) -> int:
     """Fields the record's contact carries (its model's explicitly set, non-empty fields)."""
     contact = record.contact
-    return sum(1 for name in contact.model_fields_set if getattr(contact, name) not in (None, (), {}))
+    values = contact.__dict__
+    return sum(1 for name in contact.model_fields_set if values[name] not in (None, (), {}))
 
 
 def _ranked(records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy: str) -> list[StoredRecord]:
@@ -71,44 +72,44 @@ def _ranked(records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy:
     return sorted(records, key=recency, reverse=True)
 
 
-def _survivor(
-    records: Sequence[StoredRecord],
-    field_name: str,
-    rules: SurvivorshipRules,
-    rankings: dict[str, list[StoredRecord]],
-) -> Any:
-    """The surviving value of one field; `rankings` caches each strategy's order of `records`.
+def _survivors(records: Sequence[StoredRecord], rules: SurvivorshipRules) -> dict[str, Any]:
+    """The surviving value of every scalar field of an entity with several records.
 
-    Ranking all records once per strategy and then skipping those without the field gives the
-    same order as ranking only the records with it (a stable sort; filtering keeps the order).
+    Each strategy's order of `records` is computed once and shared by its fields. Ranking all
+    records and then skipping those without the field gives the same order as ranking only the
+    records with it (a stable sort; filtering keeps the order).
     """
-    strategy = rules.field_strategy.get(field_name, rules.default_strategy)
-    ranking_strategy = "most_recent" if strategy == "most_frequent" else strategy
-    ranked = rankings.get(ranking_strategy)
-    if ranked is None:
-        ranked = rankings[ranking_strategy] = _ranked(records, rules, ranking_strategy)
-    present = [r for r in ranked if getattr(r.contact, field_name) is not None]
-    if not present:
-        return None
-    if strategy == "most_frequent":
-        counts = Counter(getattr(r.contact, field_name) for r in present)
-        winner = max(present, key=lambda r: counts[getattr(r.contact, field_name)])
-        return getattr(winner.contact, field_name)
-    return getattr(present[0].contact, field_name)
+    rankings: dict[str, list[dict[str, Any]]] = {}  # strategy -> the contacts' fields, ranked
+    values: dict[str, Any] = {}
+    for name in SCALAR_FIELDS:
+        strategy = rules.field_strategy.get(name, rules.default_strategy)
+        ranking = "most_recent" if strategy == "most_frequent" else strategy
+        ranked = rankings.get(ranking)
+        if ranked is None:
+            ranked = rankings[ranking] = [r.contact.__dict__ for r in _ranked(records, rules, ranking)]
+        if strategy == "most_frequent":
+            present = [value for fields in ranked if (value := fields[name]) is not None]
+            # The most frequent value; of equally frequent ones, the first in ranked order (newest).
+            values[name] = max(present, key=Counter(present).__getitem__) if present else None
+        else:
+            values[name] = next((value for fields in ranked if (value := fields[name]) is not None), None)
+    return values
 
 
-def _points(records: Sequence[StoredRecord], kind: str) -> tuple[ContactPoint, ...]:
-    """Every value of one kind on the records, newest first, with the records carrying it."""
+def _points(records: Sequence[StoredRecord], kind: str) -> list[dict[str, Any]]:
+    """Every value of one kind on the records, newest first, with the records carrying it.
+
+    Returned as the fields of `ContactPoint`s: `build_golden` validates them together with the
+    golden record (one validation of the whole record, the same checks as building each point).
+    """
     if len(records) == 1:  # the common case (a new entity): one source, its own last-seen times
         record = records[0]
         values = record.points.get(kind)
         if not values:
-            return ()
+            return []
         sources = (record.record_id,)
         newest_first = sorted(values.items(), key=_seen_then_value, reverse=True) if len(values) > 1 else values.items()
-        return tuple(
-            ContactPoint(value=v, sources=sources, last_seen=datetime.fromisoformat(seen)) for v, seen in newest_first
-        )
+        return [{"value": v, "sources": sources, "last_seen": datetime.fromisoformat(seen)} for v, seen in newest_first]
     carriers: dict[str, set[str]] = {}
     last_seen: dict[str, str] = {}
     for record in records:
@@ -116,10 +117,10 @@ def _points(records: Sequence[StoredRecord], kind: str) -> tuple[ContactPoint, .
             carriers.setdefault(value, set()).add(record.record_id)
             last_seen[value] = max(last_seen.get(value, ""), seen)
     ordered = sorted(last_seen.items(), key=_seen_then_value, reverse=True)
-    return tuple(
-        ContactPoint(value=v, sources=tuple(sorted(carriers[v])), last_seen=datetime.fromisoformat(seen))
+    return [
+        {"value": v, "sources": tuple(sorted(carriers[v])), "last_seen": datetime.fromisoformat(seen)}
         for v, seen in ordered
-    )
+    ]
 
 
 def _seen_then_value(item: tuple[str, str]) -> tuple[str, str]:
@@ -132,17 +133,20 @@ def build_golden(
 ) -> GoldenRecord:
     """Golden record of one entity from all its current source records (at least one)."""
     if len(records) == 1:  # every strategy picks the only record's value
-        values = {name: getattr(records[0].contact, name) for name in SCALAR_FIELDS}
+        record = records[0]
+        contact = record.contact
+        values: dict[str, Any] = {name: getattr(contact, name) for name in SCALAR_FIELDS}
+        values["record_ids"] = (record.record_id,)
+        values["owners"] = (record.owner,) if record.owner else ()
     else:
-        rankings: dict[str, list[StoredRecord]] = {}
-        values = {name: _survivor(records, name, rules, rankings) for name in SCALAR_FIELDS}
-    return GoldenRecord(
-        entity_id=entity_id,
-        record_ids=tuple(sorted(r.record_id for r in records)),
-        emails=_points(records, "email"),
-        phones=_points(records, "phone"),
-        addresses=_points(records, "address"),
-        owners=tuple(sorted({r.owner for r in records if r.owner})),
-        updated_at=now,
-        **values,
-    )
+        values = _survivors(records, rules)
+        values["record_ids"] = tuple(sorted(r.record_id for r in records))
+        values["owners"] = tuple(sorted({r.owner for r in records if r.owner}))
+    values["entity_id"] = entity_id
+    values["emails"] = _points(records, "email")
+    values["phones"] = _points(records, "phone")
+    values["addresses"] = _points(records, "address")
+    values["updated_at"] = now
+    # One validation of the whole record, nested contact points included (as strict as
+    # building each `ContactPoint` first, without a Python-level model call per point).
+    return validated(GoldenRecord, values)

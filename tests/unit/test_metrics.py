@@ -408,3 +408,57 @@ def test_observe_all_falls_back_to_observe_for_nan() -> None:
     observe_all(metrics.match_score, [0.5, float("nan"), 0.97])
     assert registry.get_sample_value("dq_match_score_count", {}) == 2  # NaN falls in no bucket
     assert registry.get_sample_value("dq_match_score_bucket", {"le": "1.0"}) == 2
+
+
+def test_cached_series_count_exactly_what_resolving_every_event_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`per_cleaned` (series kept per raw source/owner/department) changes no exported value.
+
+    The oracle resolves every event through the guards (the cache disabled), as before it existed.
+    """
+    import random
+
+    import monitoring.metrics as metrics_module
+
+    rng = random.Random(11)
+    limits = LabelLimits(sources=("webform",), owners=("li.wei",), departments=("sales",), max_seen=3)
+    cached_registry, oracle_registry = CollectorRegistry(), CollectorRegistry()
+    cached = DQMetrics.create(cached_registry, label_limits=limits)
+    oracle = DQMetrics.create(oracle_registry, label_limits=limits)
+    events = []
+    for i in range(600):
+        completeness = {f: rng.random() < 0.5 for f in ("email", "phone", "company", "city", "Bad Field")}
+        if i % 7 == 0:
+            completeness[f"extra_{i % 5}"] = True  # a field first seen on a known triple
+        events.append(
+            (
+                rng.choice(["webform", "erp", "shop", "s1", "s2", "s3", None, "x@y.com", " ERP "]),
+                rng.choice(["li.wei", None, "bob", "Li.Wei"]),
+                rng.choice(["sales", None, "ops", "Sales"]),
+                FakeReport(
+                    completeness=completeness,
+                    score=rng.random(),
+                    fixes=(FakeFinding(rng.choice(["email_case", "Bad Rule"]), "email"),) * rng.randint(0, 2),
+                    warnings=(FakeFinding(f"rule_{i % 3}", "phone"),) * rng.randint(0, 1),
+                ),
+                rng.choice(DECISIONS),
+            )
+        )
+    for start in range(0, len(events), 50):
+        batch = cached.batch()
+        for source, owner, department, report, decision in events[start : start + 50]:
+            batch.observe_cleaned(source, report, owner=owner, department=department)
+            batch.observe_decision(source, decision, score=report.score, candidates=3)
+            batch.observe_many(cached.block_size, [1, 5, 300])
+        batch.flush()
+    assert cached.per_cleaned  # the fast path did run
+    monkeypatch.setattr(metrics_module, "_MAX_CLEANED_KEYS", 0)
+    for start in range(0, len(events), 50):
+        batch = oracle.batch()
+        for source, owner, department, report, decision in events[start : start + 50]:
+            batch.observe_cleaned(source, report, owner=owner, department=department)
+            batch.observe_decision(source, decision, score=report.score, candidates=3)
+            for size in (1, 5, 300):
+                batch.observe(oracle.block_size, size)
+        batch.flush()
+    assert not oracle.per_cleaned
+    assert _exposition(cached_registry) == _exposition(oracle_registry)
