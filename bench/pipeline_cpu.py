@@ -10,7 +10,7 @@ the first `--warmup` batches are not measured. Prints the median over repeats.
 `--index-prefix P` runs against an index preloaded under prefix P (`python -m bench.load_index
 --prefix P --entities N`) instead of a fresh one, and leaves it in place: the same events cost
 this much CPU against 10 k or 1 M indexed entities (each repeat tags its events anew, so none is
-a replay). The mean number of candidates scored per matched event is printed with it.
+a replay, and each draws other persons). The mean number of candidates scored per matched event is printed with it.
 
 `--digest` also prints a SHA-256 of every output message (topic, key, value) and of the
 exported metric values (timings excluded) with a fixed clock, to prove that an optimization
@@ -97,7 +97,10 @@ async def child(
         pipe.clock = lambda: FIXED_NOW
     meter = Meter()
     pipeline_module.clean_event = meter.wrap("clean", pipeline_module.clean_event)  # type: ignore[attr-defined]
-    data = payloads(events, seed, tag="cpu-" if index_prefix is None else f"cpu-{run_id}-")
+    if index_prefix is None:
+        data = payloads(events, seed)
+    else:  # other persons on every run: a preloaded index must not meet the same persons again
+        data = payloads(events, seed + int(run_id, 16) % 1_000_000, tag=f"cpu-{run_id}-")
     batches = [data[i : i + batch] for i in range(0, len(data), batch)]
     gc.freeze()
     gc.set_threshold(100_000, 100, 1000)  # as streams.__main__.tune_gc does for the worker
