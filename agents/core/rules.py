@@ -32,6 +32,10 @@ from schemas.records import Issue, NormalizedContact, Severity
 
 _NON_WORD = re.compile(r"[^\w]+")
 
+# Built once: the keyword constructor minus its Python wrapper (same validator, same checks).
+_validate_issue = Issue.__pydantic_validator__.validate_python
+_REJECT = Severity.REJECT  # bound once: a class attribute of an Enum is a slow lookup
+
 RULE_MESSAGES: dict[str, str] = {
     "payload_too_large": "payload is larger than the configured maximum",
     "internal_error": "the service failed on this event (a bug); payload kept for replay",
@@ -177,6 +181,8 @@ class RuleBook:
         mobile_length: Country -> (compiled prefix, digits).
         seniority_levels: (level, needles) in priority order: each keyword casefolded, ASCII
             ones padded with spaces (" vp ") so they match whole words of a padded title.
+        fix_codes: Rule codes whose severity is `fix` (read per event: a set lookup, not a call).
+        required: Record type -> its required-field groups as (name, any_of, message).
     """
 
     config: RulesConfig
@@ -187,19 +193,23 @@ class RuleBook:
     states: Mapping[str, Mapping[str, str]]
     mobile_length: Mapping[str, tuple[re.Pattern[str], int]]
     seniority_levels: tuple[tuple[str, tuple[str, ...]], ...]
+    fix_codes: frozenset[str]
+    required: Mapping[str, tuple[tuple[str, tuple[str, ...], str], ...]]
 
     def severity(self, code: str) -> Severity:
         """Severity of a rule code (unknown codes reject: never let an unknown finding through)."""
-        return self.severities.get(code, Severity.REJECT)
+        return self.severities.get(code, _REJECT)
 
     def issue(self, code: str, field: str, detail: str = "") -> Issue:
         """Build an Issue with the configured severity and the rule's message."""
         message = RULE_MESSAGES.get(code, code)
-        return Issue(
-            code=code,
-            field=field,
-            severity=self.severity(code),
-            message=f"{message}: {detail}" if detail else message,
+        return _validate_issue(
+            {
+                "code": code,
+                "field": field,
+                "severity": self.severities.get(code, _REJECT),
+                "message": f"{message}: {detail}" if detail else message,
+            }
         )
 
 
@@ -243,6 +253,11 @@ def build_rule_book(config: RulesConfig) -> RuleBook:
             (level, tuple(_seniority_needle(keyword) for keyword in keywords))
             for level, keywords in config.seniority.levels.items()
         ),
+        fix_codes=frozenset(code for code, severity in severities.items() if severity is Severity.FIX),
+        required={
+            record_type: tuple((group.name, group.any_of, group.message) for group in groups)
+            for record_type, groups in config.required.items()
+        },
     )
 
 
@@ -296,12 +311,13 @@ def missing_required(
         One `required_missing` issue per unmet group.
     """
     issues = []
-    for group in book.config.required.get(record_type, ()):
-        if any(getattr(contact, name, None) for name in group.any_of):
-            continue
-        if fields_with_issues.intersection(group.any_of):
-            continue
-        issues.append(book.issue("required_missing", group.name, group.message))
+    for name, any_of, message in book.required.get(record_type, ()):
+        for field in any_of:
+            if getattr(contact, field, None):
+                break
+        else:
+            if fields_with_issues.isdisjoint(any_of):
+                issues.append(book.issue("required_missing", name, message))
     return issues
 
 
@@ -326,26 +342,24 @@ def phone_rule_notes(result: PhoneResult, country: str | None, book: RuleBook) -
     phone = result.phone
     if phone is None or country is None:
         return result.notes
-    length_rule = book.mobile_length.get(country)
-    # libphonenumber keeps the trunk prefix (0) on numbers it cannot validate: ignore it here.
-    national = result.national_number.lstrip("0")
-    if (
-        length_rule is not None
-        and phone.region == country
-        and length_rule[0].match(national)
-        and len(national) != length_rule[1]
-    ):
-        return (
-            Note(
-                "phone_mobile_length",
-                before=national,
-                after=f"{len(national)} digits, {country} mobiles have {length_rule[1]}",
-            ),
-        )
+    if phone.region == country:
+        length_rule = book.mobile_length.get(country)
+        if length_rule is None:
+            return result.notes
+        # libphonenumber keeps the trunk prefix (0) on numbers it cannot validate: ignore it here.
+        national = result.national_number.lstrip("0")
+        if length_rule[0].match(national) and len(national) != length_rule[1]:
+            return (
+                Note(
+                    "phone_mobile_length",
+                    before=national,
+                    after=f"{len(national)} digits, {country} mobiles have {length_rule[1]}",
+                ),
+            )
+        return result.notes
     if (
         phone.valid
         and book.config.phones.require_country_match
-        and phone.region != country
         # One numbering plan spans several regions (+44: GB, JE, GG, IM; +1: NANP): a Jersey
         # mobile on a GB record is the record's country's plan, not a foreign number.
         and phonenumbers.country_code_for_region(phone.region or "") != phonenumbers.country_code_for_region(country)

@@ -1,8 +1,16 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agents.core.normalize.addresses import normalize_postcode, normalize_street
+from agents.core.normalize.addresses import (
+    _ENGLISH_STREET_WORD,
+    ENGLISH_STREET_TYPES,
+    _english_abbreviation,
+    normalize_postcode,
+    normalize_street,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +74,28 @@ def test_address_normalizers_are_idempotent_and_never_raise(raw, country):
     postcode = normalize_postcode(raw, country)
     if postcode.value is not None:
         assert normalize_postcode(postcode.value, country).value == postcode.value
+
+
+_EVERY_ASCII_WORD = re.compile(r"\b([A-Za-z]+)\b\.?")
+
+
+def _abbreviate_every_word(text: str) -> str:
+    """The reference: visit every ASCII word, replace the street types (the matcher's spec)."""
+
+    def replace(match: re.Match[str]) -> str:
+        abbreviation = ENGLISH_STREET_TYPES.get(match.group(1).lower())
+        return abbreviation if abbreviation is not None else match.group(0)
+
+    return _EVERY_ASCII_WORD.sub(replace, text)
+
+
+@given(
+    st.lists(
+        st.sampled_from([*ENGLISH_STREET_TYPES, "STREET", "Ave", "ſt", "Main", "Straße", "stré", "2nd", "K"]),
+        max_size=5,
+    ),
+    st.lists(st.sampled_from([" ", "", ".", ",", "-", "'", "_", "é", "2", "ß"]), min_size=5, max_size=5),
+)
+def test_street_type_matcher_equals_visiting_every_word(words, separators):
+    text = "".join(word + separator for word, separator in zip(words, separators, strict=False))
+    assert _ENGLISH_STREET_WORD.sub(_english_abbreviation, text) == _abbreviate_every_word(text)

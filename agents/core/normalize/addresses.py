@@ -53,7 +53,12 @@ ENGLISH_STREET_TYPES: dict[str, str] = {
 }
 """English street-type words -> USPS-style abbreviation (no trailing dot)."""
 
-_ENGLISH_WORD = re.compile(r"\b([A-Za-z]+)\b\.?")
+# A whole ASCII word that is a street type, with its optional dot: the same matches as
+# "every ASCII word, kept unless it is a street type", without a Python call per other word.
+# (?ai:...) keeps case folding ASCII-only inside ("ſt" is not "st"); \b stays Unicode-aware.
+_ENGLISH_STREET_WORD = re.compile(
+    r"\b(?ai:(" + "|".join(sorted(ENGLISH_STREET_TYPES, key=len, reverse=True)) + r"))\b\.?"
+)
 _GERMAN_STRASSE_SUFFIX = re.compile(r"(?i)(?<=\w)(?:str\.|strasse\b|straße\b)")
 _GERMAN_STRASSE_WORD = re.compile(r"(?i)\b(?:str\.|strasse\b|straße\b)")
 
@@ -125,7 +130,7 @@ def normalize_street(raw: str, country: str | None) -> str | None:
     if not text:
         return None
     if country in ENGLISH_STREET_COUNTRIES:
-        return _ENGLISH_WORD.sub(_english_abbreviation, text)
+        return _ENGLISH_STREET_WORD.sub(_english_abbreviation, text)
     if country in GERMAN_STREET_COUNTRIES:
         return _GERMAN_STRASSE_WORD.sub("Straße", _GERMAN_STRASSE_SUFFIX.sub(_german_suffix, text))
     return text
@@ -137,9 +142,7 @@ def _german_suffix(match: re.Match[str]) -> str:
 
 
 def _english_abbreviation(match: re.Match[str]) -> str:
-    word = match.group(1)
-    abbreviation = ENGLISH_STREET_TYPES.get(word.lower())
-    return abbreviation if abbreviation is not None else match.group(0)
+    return ENGLISH_STREET_TYPES[match.group(1).lower()]
 
 
 @lru_cache(maxsize=32768)
