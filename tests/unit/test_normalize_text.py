@@ -73,3 +73,68 @@ def test_char_script_by_bisection_equals_a_scan_of_the_ranges():
             continue
         expected = next((script for low, high, script in _SCRIPT_RANGES if low <= code <= high), "other")
         assert char_script(character) == expected, hex(code)
+
+
+# --- The shortcuts against the plain definitions ---------------------------------------------
+
+
+def test_transliterate_equals_anyascii_on_every_code_point():
+    from anyascii import anyascii
+
+    from agents.core.normalize.text import transliterate
+
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        assert transliterate(character) == anyascii(character), hex(code)
+    assert transliterate(ZWNJ) == ""  # ascii_key_of_folded relies on it to drop ZWNJ
+
+
+def test_script_codes_equal_char_script_on_every_code_point():
+    from agents.core.normalize.text import _SCRIPT_OF_CODE, char_script, script_codes
+
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        codes = script_codes(character)
+        assert (_SCRIPT_OF_CODE[codes] if codes else None) == char_script(character), hex(code)
+
+
+MULTILINGUAL = "王小明やまだヤマダ김민준محمدیرضایيكИванΓιάννηςJoséßǆ्กאב" + PERSIAN_ARABIC
+mixed_texts = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(MULTILINGUAL + " .-'"))
+
+
+@given(mixed_texts)
+def test_detect_script_equals_counting_every_letter(text):
+    from collections import Counter
+
+    from agents.core.normalize.text import char_script
+
+    counts = Counter(script for script in map(char_script, text) if script is not None)
+    if not counts:
+        expected = None
+    elif "kana" in counts:
+        expected = "kana"
+    else:
+        expected = max(sorted(counts), key=counts.__getitem__)
+    assert detect_script(text) == expected
+
+
+@given(texts | mixed_texts)
+def test_fold_text_and_ascii_key_equal_their_unconditional_forms(text):
+    import unicodedata
+
+    from anyascii import anyascii
+
+    from agents.core.normalize.text import _FOLD_TABLE, _NON_ALNUM, _ZWNJ_LOOSE, _ZWNJ_RUNS, ascii_key_of_folded
+
+    expected = text
+    if not text.isascii():
+        normalized = unicodedata.normalize("NFKC", text)
+        expected = normalized.translate(_FOLD_TABLE)
+        if expected != normalized:
+            expected = unicodedata.normalize("NFKC", expected)
+        if ZWNJ in expected:
+            expected = _ZWNJ_LOOSE.sub("", _ZWNJ_RUNS.sub(ZWNJ, expected))
+    expected = re.sub(r"\s+", " ", expected).strip()
+    assert fold_text(text) == expected
+    for folded in (expected, text):
+        assert ascii_key_of_folded(folded) == _NON_ALNUM.sub(" ", anyascii(folded.replace(ZWNJ, "")).lower()).strip()

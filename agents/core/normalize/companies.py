@@ -134,15 +134,31 @@ def normalize_company(raw: str) -> CompanyResult:
 
 def company_key(name: str) -> str:
     """Match key of a company name (see module docstring); "" when nothing is left."""
-    text = fold_text(name).casefold().replace(ZWNJ, " ")
+    text = fold_text(name).casefold()
     if not text.isascii():  # every script legal form has non-ASCII letters (unit-tested)
+        text = text.replace(ZWNJ, " ")
         for form in SCRIPT_LEGAL_FORMS:
             text = text.replace(form, " ")
-    text = _PUNCTUATION_KEEP_AMP.sub(lambda match: "" if match.group() == "." else " ", text)
-    text = _AND.sub(" ", text).replace("&", "")  # "A & B" -> "a b", but "AT&T" -> "att"
+    # Each regex pass runs only when it can match: `re` costs far more than the tests.
+    if not text.replace(" ", "").isalnum():  # `str.isalnum` characters are all `\w`
+        text = _PUNCTUATION_KEEP_AMP.sub(_punctuation_replacement, text)
     tokens = text.split()
+    # Without "&", text of `\w` and whitespace only matches `_AND` at a whole token.
+    if "&" in text or not _AND_WORDS.isdisjoint(tokens):
+        tokens = _AND.sub(" ", text).replace("&", "").split()  # "A & B" -> "a b", but "AT&T" -> "att"
     while len(tokens) > 1 and tokens[-1] in LATIN_LEGAL_FORMS:
         tokens.pop()
     key = " ".join(tokens)
-    # Single-spaced ASCII is already `fold_text` output: skip folding it again.
-    return ascii_key_of_folded(key) if key.isascii() else ascii_key(key)
+    if key.isascii():
+        # Single-spaced ASCII is already `fold_text` output, and casefolded: when its tokens are
+        # alphanumeric, `ascii_key_of_folded` would return it unchanged.
+        return key if key.replace(" ", "").isalnum() else ascii_key_of_folded(key)
+    return ascii_key(key)
+
+
+def _punctuation_replacement(match: re.Match[str]) -> str:
+    return "" if match.group() == "." else " "
+
+
+_AND_WORDS = frozenset({"and", "und", "et", "y"})
+"""The words of `_AND`."""

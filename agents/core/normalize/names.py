@@ -9,8 +9,9 @@ Pure and deterministic; never raises on any string; must not decide severities (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 import jellyfish
 
@@ -22,6 +23,8 @@ from agents.core.normalize.text import (
     ascii_key_of_folded,
     detect_script,
     fold_text,
+    script_codes,
+    script_of_codes,
 )
 
 HONORIFIC_PREFIXES: frozenset[str] = frozenset(
@@ -349,6 +352,12 @@ _DISALLOWED = re.compile(rf"[^\w\s'\-.,·・{ZWNJ}{COMBINING_MARKS}]|[\d_]")
 _NAME_CHARACTERS = re.compile(rf"(?:[^\W\d_]|[\s'\-.,·・{ZWNJ}])*")
 """Text that `_DISALLOWED` cannot match: letters (not digits or "_"), spaces, name punctuation."""
 _SEPARATOR_RUNS = re.compile(r"\s*([-'])\s*")
+_FIRST_GROUP = itemgetter(1)
+"""Replacement of `_SEPARATOR_RUNS` (the separator alone); as a string, r"\\1" runs Python code."""
+_APOSTROPHE_VARIANTS = re.compile("[’‘`´ʼ]")
+"""A character that `_APOSTROPHES` maps."""
+_PLAIN_SEPARATED = re.compile(rf"[^\W\d_]+(?:[ '\-{ZWNJ}][^\W\d_]+)*")
+"""Runs of letters (and letter-like numerals) joined by single spaces, apostrophes, hyphens, ZWNJs."""
 _DOTS = re.compile(r"\.(?=\S)")
 _FOREIGN_NAME_DOT = re.compile(r"\s*[·・]\s*")
 _PART_EDGES = " -'.,·・\u200c"
@@ -362,8 +371,7 @@ or in Latin-1 Supplement..Latin Extended-B or Latin Extended Additional (U+212A 
 lowercases to "k"); `tests/unit/test_normalize_names.py` checks it against every code point."""
 
 
-@dataclass(frozen=True, slots=True)
-class NameResult:
+class NameResult(NamedTuple):
     """A normalized person name.
 
     Attributes:
@@ -383,6 +391,11 @@ class NameResult:
     script: str | None
     key: str | None
     notes: tuple[Note, ...] = ()
+
+
+_new_tuple = tuple.__new__
+"""`_new_tuple(NameResult, fields)` is `NameResult(*fields)` without the Python `__new__` of a
+NamedTuple: the fast paths build one per name and give every field, notes included."""
 
 
 def normalize_name(
@@ -440,6 +453,19 @@ def phonetic_key(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _normalize_name_cached(full_name: str, first: str, middle: str, last: str) -> NameResult:
+    # Plain names (see `_plain_text`) lose nothing when cleaned and report nothing: they skip
+    # the cleaning passes and go straight to the casing, split and keys of the general path.
+    if not (first or middle or last):
+        if full_name and (text := _plain_text(full_name)) is not None:
+            return _plain_full_name(text)
+    elif not middle:
+        full_text = _plain_text(full_name) if full_name and not full_name.isspace() else ""
+        if full_text is not None and (plain := _plain_parts(first, last, full_text)) is not None:
+            return plain
+    return _normalize_name_general(full_name, first, middle, last)
+
+
+def _normalize_name_general(full_name: str, first: str, middle: str, last: str) -> NameResult:
     notes: list[Note] = []
     has_parts = bool(first.strip() or last.strip() or middle.strip())
     given = _clean_part(first, "first_name", notes, strip_prefix=True, strip_suffix=False)
@@ -453,6 +479,8 @@ def _normalize_name_cached(full_name: str, first: str, middle: str, last: str) -
         composed = _compose(given, middle_clean, family, script)
         display = _case_full(display) if display and not _is_comma_form(display) else composed
     elif display:
+        if "," not in display:  # no "Family, Given" form: the plain path's casing, split and keys
+            return _plain_full_name(display, tuple(notes), script)
         display = _case_full(display)
         given, middle_clean, family, display = _split_full(display, script)
 
@@ -469,6 +497,130 @@ def _normalize_name_cached(full_name: str, first: str, middle: str, last: str) -
         key=name_key(given, family) or name_key(display, None),
         notes=tuple(notes),
     )
+
+
+def _plain_full_name(text: str, notes: tuple[Note, ...] = (), script: str | None = "") -> NameResult:
+    """`_normalize_name_general` of a cleaned full name without commas and no parts.
+
+    Args:
+        text: `_plain_text` output, or a full name as `_clean_part` leaves it (no comma).
+        notes: What cleaning it reported.
+        script: `detect_script(text)` when known.
+    """
+    if script == "":
+        script = detect_script(text)
+    if " " not in text or script in _FAMILY_FIRST_SCRIPTS:
+        given, middle, family, display = _split_full(_case_full(text), script)
+    else:  # `_split_full(_case_full(text), script)` of a name without commas, inlined
+        tokens = text.split(" ")
+        first = True
+        for index, token in enumerate(tokens):
+            tokens[index] = _case_token(token, first=first)
+            first = False
+        display = " ".join(tokens)
+        if len(tokens) == 2:
+            given, family = tokens
+            middle = ""
+        else:
+            family_start = len(tokens) - 1
+            while family_start > 1 and tokens[family_start - 1].casefold() in NAME_PARTICLES:
+                family_start -= 1
+            given = tokens[0]
+            middle = " ".join(tokens[1:family_start])
+            family = " ".join(tokens[family_start:])
+    # `name_key(given, family) or name_key(display, None)`; the key of ASCII letters is their lowercase.
+    given_key = given.lower() if given.isascii() and given.isalpha() else _key_part(given)
+    if family:
+        family_key = family.lower() if family.isascii() and family.isalpha() else _key_part(family)
+        key = f"{given_key} {family_key}" if given_key and family_key else given_key or family_key
+    else:
+        key = given_key
+    return _new_tuple(
+        NameResult,
+        (display, given or None, middle or None, family or None, script, key or name_key(display, None), notes),
+    )
+
+
+def _plain_parts(first: str, last: str, full_text: str) -> NameResult | None:
+    """`_normalize_name_general` of plain given and/or family names, else None.
+
+    `full_text` is the `_plain_text` of the full name received with them, or "" if none.
+    """
+    given_forms = _plain_forms(first) if first else _NO_PART
+    family_forms = _plain_forms(last) if last else _NO_PART
+    if given_forms is None or family_forms is None:
+        return None
+    _, given, given_key, _, _, given_codes = given_forms
+    _, _, _, family, family_key, family_codes = family_forms
+    if full_text:  # the display value; its letters count for the script too
+        script = script_of_codes(script_codes(full_text) + given_codes + family_codes)
+        display = _case_full(full_text)
+    else:
+        script = script_of_codes(given_codes + family_codes)  # `detect_script` of "given family"
+        if script in _FAMILY_FIRST_SCRIPTS and " " not in given and " " not in family:
+            display = family + given  # `_compose`
+        else:
+            display = f"{given} {family}" if given and family else given or family
+    # `name_key(given, family) or name_key(display, None)`
+    key = (
+        f"{given_key} {family_key}" if given_key and family_key else given_key or family_key or name_key(display, None)
+    )
+    return _new_tuple(NameResult, (display, given or None, None, family or None, script, key, ()))
+
+
+_PartForms = tuple[str, str, str, str, str, str]
+_LATIN_CODE = script_codes("a")
+_NO_PART: _PartForms = ("", "", "", "", "", "")
+
+
+@lru_cache(maxsize=65536)
+def _plain_forms(raw: str) -> _PartForms | None:
+    """(cleaned, as given name, its key, as family name, its key, script codes) of a plain part, else None."""
+    text = _plain_text(raw)
+    if text is None:
+        return None
+    if " " in text:
+        given = _case_full(text)
+        family = _case_family(text)
+    else:  # one token: `_case_full` and `_case_family` both case it as a first token
+        given = family = _case_token(text, first=True)
+    if text.isalpha() and text.isascii():  # one ASCII word: the common case
+        # Its key is its lowercase (the casing keeps ASCII letters ASCII); its letters are Latin.
+        given_key = given.lower()
+        return text, given, given_key, family, given_key, _LATIN_CODE * len(text)
+    given_key = _key_part(given)
+    family_key = given_key if family == given else _key_part(family)
+    return text, given, given_key, family, family_key, script_codes(text)
+
+
+@lru_cache(maxsize=65536)
+def _plain_text(raw: str) -> str | None:
+    """`fold_text(raw)` when it is plain, else None.
+
+    Plain: words of letters joined by single spaces, hyphens, apostrophes or ZWNJs, with no
+    title that `_strip_titles` could remove wherever the part stands. `_clean_uncached`
+    returns such text unchanged and without notes, whatever its field and flags.
+    """
+    if raw.isascii():
+        text = " ".join(raw.split())  # `fold_text` of ASCII
+        if text.isalpha():  # one ASCII word: no title to remove
+            return text
+    else:
+        text = fold_text(raw)
+        if text.isalpha():
+            # One word: only a CJK honorific could go; ʼ is a letter that `_APOSTROPHES` maps.
+            return None if "\u02bc" in text or text.endswith(CJK_HONORIFICS) else text
+        if "\u02bc" in text or text.endswith(CJK_HONORIFICS):
+            return None
+    if not text.replace(" ", "").isalpha():
+        letters = text.replace(" ", "").replace("-", "").replace("'", "").replace(ZWNJ, "")
+        if not letters.isalpha() or _PLAIN_SEPARATED.fullmatch(text) is None:
+            return None
+    if " " in text:
+        tokens = text.split(" ")
+        if tokens[0].casefold() in HONORIFIC_PREFIXES or (len(tokens) > 2 and tokens[-1].casefold() in NAME_SUFFIXES):
+            return None
+    return text
 
 
 @lru_cache(maxsize=65536)
@@ -494,18 +646,39 @@ def _clean_part_cached(raw: str, field: str, strip_prefix: bool, strip_suffix: b
 
 
 def _clean_uncached(raw: str, field: str, notes: list[Note], *, strip_prefix: bool, strip_suffix: bool) -> str:
-    text = fold_text(raw).translate(_APOSTROPHES)
+    text = fold_text(raw)
+    # Each regex pass below runs only when its pattern can match: `str.translate` and `re` cost
+    # far more than the `in` tests that skip them.
+    translated = ("`" in text) if text.isascii() else _APOSTROPHE_VARIANTS.search(text) is not None
+    if translated:
+        text = text.translate(_APOSTROPHES)
     if text.isalpha():  # one word of letters only (the common case): nothing to remove or split
-        if _CJK_CHARS.search(text) is None or not (strip_prefix or strip_suffix):
+        if not (strip_prefix or strip_suffix) or text.isascii() or _CJK_CHARS.search(text) is None:
             return text
         return _strip_titles(text, strip_prefix=strip_prefix, strip_suffix=strip_suffix, field=field, notes=notes)
     # Letters and name punctuation only (nearly every name) has nothing disallowed: skip the
-    # disallowed-character class, which lists every combining mark range.
-    has_disallowed = _NAME_CHARACTERS.fullmatch(text) is None and _DISALLOWED.search(text) is not None
+    # disallowed-character class, which lists every combining mark range. (After `fold_text`
+    # the only whitespace is " ".)
+    letters = text.replace(" ", "").replace(".", "").replace("-", "").replace("'", "").replace(",", "")
+    if not letters.isascii():
+        letters = letters.replace("·", "").replace("・", "").replace(ZWNJ, "")
+    has_disallowed = not (letters.isalpha() or not letters or _NAME_CHARACTERS.fullmatch(text) is not None)
+    has_disallowed = has_disallowed and _DISALLOWED.search(text) is not None
     cleaned = _DISALLOWED.sub(" ", text) if has_disallowed else text
-    # Folding can drop characters (a loose ZWNJ) and so expose separator runs: fold first.
-    cleaned = _SEPARATOR_RUNS.sub(r"\1", fold_text(_DOTS.sub(". ", cleaned))).strip(_PART_EDGES)
-    cleaned = _FOREIGN_NAME_DOT.sub("·", _DOTS_AT_COMMA.sub(",", cleaned))
+    dotted = "." in cleaned
+    if dotted:
+        cleaned = _DOTS.sub(". ", cleaned)
+    if has_disallowed or dotted or translated:
+        # Folding can drop characters (a loose ZWNJ) and so expose separator runs: fold first.
+        # Unchanged text is `fold_text` output already (idempotent).
+        cleaned = fold_text(cleaned)
+    if "-" in cleaned or "'" in cleaned:
+        cleaned = _SEPARATOR_RUNS.sub(_FIRST_GROUP, cleaned)
+    cleaned = cleaned.strip(_PART_EDGES)
+    if "," in cleaned:
+        cleaned = _DOTS_AT_COMMA.sub(",", cleaned)
+    if "·" in cleaned or "・" in cleaned:
+        cleaned = _FOREIGN_NAME_DOT.sub("·", cleaned)
     if has_disallowed and cleaned:
         notes.append(Note("name_characters_removed", field=field, before=raw, after=cleaned, applied=True))
     if strip_prefix or strip_suffix:
@@ -516,7 +689,7 @@ def _clean_uncached(raw: str, field: str, notes: list[Note], *, strip_prefix: bo
 def _strip_titles(text: str, *, strip_prefix: bool, strip_suffix: bool, field: str, notes: list[Note]) -> str:
     before = text
     removed_prefix = removed_suffix = False
-    if " " in text or _CJK_CHARS.search(text) is None:
+    if " " in text or text.isascii() or _CJK_CHARS.search(text) is None:
         # Tokens of edge characters only (a lone "-" or ZWNJ) separate nothing.
         tokens = [token for token in text.replace(",", " , ").split() if token == "," or token.strip(_PART_EDGES)]
         while strip_prefix and len(tokens) > 1 and tokens[0].rstrip(".").casefold() in HONORIFIC_PREFIXES:
@@ -530,8 +703,11 @@ def _strip_titles(text: str, *, strip_prefix: bool, strip_suffix: bool, field: s
             removed_suffix = True
         # A removed title can leave punctuation behind ("A . V" -> "A ."): clean it up as
         # `_clean_uncached` does, or the result would change when cleaned again.
-        text = _SEPARATOR_RUNS.sub(r"\1", " ".join(tokens).replace(" , ", ",")).strip(_PART_EDGES)
-    if " " not in text and _CJK_CHARS.search(text) is not None:
+        text = " ".join(tokens).replace(" , ", ",")
+        if "-" in text or "'" in text:
+            text = _SEPARATOR_RUNS.sub(_FIRST_GROUP, text)
+        text = text.strip(_PART_EDGES)
+    if " " not in text and text.endswith(CJK_HONORIFICS) and _CJK_CHARS.search(text) is not None:
         # Every trailing honorific goes, with the edge it leaves ("王先生-先生" -> "王").
         untitled = _without_cjk_honorifics(text)
         removed_prefix = removed_prefix or untitled != text
@@ -556,7 +732,10 @@ def _without_cjk_honorifics(text: str) -> str:
 
 def _case_token(token: str, *, first: bool) -> str:
     """Title-case an all-upper or all-lower Latin token; leave mixed case and other scripts."""
-    if not (token.isupper() or token.islower()) or _LATIN_LETTER.search(token) is None:
+    if not (token.isupper() or token.islower()):
+        return token
+    # A cased ASCII character is a Latin letter.
+    if not token.isascii() and _LATIN_LETTER.search(token) is None:
         return token
     if not first and token.casefold() in NAME_PARTICLES:
         return token.lower()
@@ -572,8 +751,10 @@ def _case_token(token: str, *, first: bool) -> str:
 
 
 def _case_full(text: str) -> str:
-    tokens = text.split(" ")
-    return " ".join(_case_token(token, first=index == 0) for index, token in enumerate(tokens))
+    if " " not in text:
+        return _case_token(text, first=True)
+    first, *rest = text.split(" ")
+    return " ".join([_case_token(first, first=True), *[_case_token(token, first=False) for token in rest]])
 
 
 def _case_parts(given: str, middle: str, family: str) -> tuple[str, str, str]:
@@ -630,7 +811,7 @@ def _split_full(display: str, script: str | None) -> tuple[str, str, str, str]:
             display = family_part or given_part
     if "," in display:  # commas that do not make a "Family, Given" form separate nothing
         words = [word for word in display.replace(",", " ").split() if word.strip(_PART_EDGES)]
-        display = _case_full(_SEPARATOR_RUNS.sub(r"\1", " ".join(words)))
+        display = _case_full(_SEPARATOR_RUNS.sub(_FIRST_GROUP, " ".join(words)))
     tokens = display.split(" ")
     if len(tokens) == 1:
         return tokens[0], "", "", display

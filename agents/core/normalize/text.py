@@ -7,9 +7,10 @@ decide nothing about a field; the field normalizers (`names`, `emails`, ...) bui
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +39,9 @@ _HARAKAT: dict[int, str | None] = {cp: None for cp in (*range(0x064B, 0x0660), 0
 _FOLD_TABLE: dict[int, str | None] = (
     {ord(k): v for k, v in _ARABIC_TO_PERSIAN_LETTERS.items()} | _DIGITS | _REMOVED | _HARAKAT
 )
+
+_FOLD_CHARACTERS = re.compile("[" + "".join(map(chr, sorted(_FOLD_TABLE))) + "]")
+"""Any character `_FOLD_TABLE` maps: `str.translate` costs ~1 µs even when nothing changes."""
 
 _ZWNJ_RUNS = re.compile("\u200c{2,}")
 _ZWNJ_LOOSE = re.compile(r"(?<!\S)\u200c+|\u200c+(?!\S)")
@@ -69,11 +73,10 @@ def fold_text(text: str) -> str:
     """
     if text.isascii():
         return collapse_whitespace(text)
-    normalized = unicodedata.normalize("NFKC", text)
-    folded = normalized.translate(_FOLD_TABLE)
-    if folded != normalized:
+    folded = unicodedata.normalize("NFKC", text)
+    if _FOLD_CHARACTERS.search(folded) is not None:
         # Removing marks can expose combinations NFKC composes differently: normalize again.
-        folded = unicodedata.normalize("NFKC", folded)
+        folded = unicodedata.normalize("NFKC", folded.translate(_FOLD_TABLE))
     if ZWNJ in folded:
         folded = _ZWNJ_LOOSE.sub("", _ZWNJ_RUNS.sub(ZWNJ, folded))
     return collapse_whitespace(folded)
@@ -102,7 +105,43 @@ def ascii_key(text: str) -> str:
 
 def ascii_key_of_folded(folded: str) -> str:
     """`ascii_key` for text that is already `fold_text` output (skips folding again)."""
-    return _NON_ALNUM.sub(" ", anyascii(folded.replace(ZWNJ, "")).lower()).strip()
+    key = transliterate(folded).lower()  # ZWNJ transliterates to "" (unit-tested)
+    # An ASCII string is alphanumeric exactly when it is all [a-z0-9]: nothing to replace; nor
+    # in [a-z0-9] words joined by single spaces.
+    if key.isalnum() or (key.replace(" ", "").isalnum() and key[0] != " " != key[-1] and "  " not in key):
+        return key
+    return _NON_ALNUM.sub(" ", key).strip()
+
+
+class _BlockTable(dict[int, str]):
+    """`str.translate` table of `of(char)` for every code point, filled a Unicode block at a time.
+
+    `str.translate` pays an exception for every character its table lacks, so a sparse table
+    costs more than the work it saves: this one holds every code point of each 256-character
+    block in use, filled on the first look-up in the block. It is a pure function of the code
+    point (as anyascii's own block table is), not a cache of inputs: its content never depends
+    on what was looked up first.
+    """
+
+    __slots__ = ("_of",)
+
+    def __init__(self, of: Callable[[str], str]) -> None:
+        super().__init__()
+        self._of = of
+
+    def __missing__(self, code: int) -> str:
+        start = code & ~0xFF
+        of = self._of
+        self.update((point, of(chr(point))) for point in range(start, min(start + 0x100, sys.maxunicode + 1)))
+        return self[code]
+
+
+_TRANSLITERATION = _BlockTable(anyascii)
+
+
+def transliterate(text: str) -> str:
+    """`anyascii(text)`, by one `str.translate` instead of a Python loop over the characters."""
+    return text if text.isascii() else text.translate(_TRANSLITERATION)
 
 
 _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
@@ -144,20 +183,43 @@ def char_script(char: str) -> str | None:
     return "other"
 
 
+_SCRIPTS: tuple[str, ...] = tuple(sorted({script for _, _, script in _SCRIPT_RANGES} | {"other"}))
+_SCRIPT_CODE = {script: chr(ord("A") + index) for index, script in enumerate(_SCRIPTS)}
+_SCRIPT_OF_CODE = {code: script for script, code in _SCRIPT_CODE.items()}
+_SCRIPT_CODES = _BlockTable(lambda char: _SCRIPT_CODE.get(char_script.__wrapped__(char), ""))  # type: ignore[arg-type]
+"""`str.translate` table: each letter to the one-character code of its script, the rest to ""."""
+
+
+def script_codes(text: str) -> str:
+    """One character per letter of `text`, the code of its script (decoded by `_SCRIPT_OF_CODE`)."""
+    return text.translate(_SCRIPT_CODES)
+
+
 def detect_script(text: str) -> str | None:
     """Dominant script of the letters in `text`, or None when there are no letters.
 
     Japanese is reported as `kana` as soon as any kana appears (kanji alone read as `han`).
     """
     if text.isascii():
-        return "latin" if any(c.isalpha() for c in text) else None
-    counts = Counter(map(char_script, text))
-    counts.pop(None, None)
-    if not counts:
+        return "latin" if _ASCII_LETTER.search(text) is not None else None
+    return script_of_codes(script_codes(text))
+
+
+def script_of_codes(codes: str) -> str | None:
+    """`detect_script` of a text from its `script_codes`."""
+    if not codes:
         return None
-    if "kana" in counts:
+    first = codes[0]
+    if codes.count(first) == len(codes):  # one script (nearly every name): nothing to count
+        return _SCRIPT_OF_CODE[first]
+    if _KANA_CODE in codes:
         return "kana"
-    return max(sorted(counts), key=counts.__getitem__)  # type: ignore[type-var]  # None popped
+    counts = {_SCRIPT_OF_CODE[code]: codes.count(code) for code in set(codes)}
+    return max(sorted(counts), key=counts.__getitem__)
+
+
+_KANA_CODE = _SCRIPT_CODE["kana"]
+_ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def _mark_ranges() -> str:
