@@ -20,7 +20,8 @@ from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejecte
 from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
 from agents.core.golden import SurvivorshipRules, build_golden
 from monitoring.metrics import DQMetrics, MetricsBatch
-from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem, validated
+from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
+from schemas.records import validated
 from schemas.wire import to_bytes
 from streams.match_index import RedisMatchIndex
 from streams.settings import KafkaSettings

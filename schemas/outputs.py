@@ -1,37 +1,19 @@
 """Models published on the output topics: cleaned, rejected, review and golden records.
 
-Data only; building them is the job of `agents.core` and the agents (`validated` is how the
-hot path builds them).
+Data only; building them is the job of `agents.core` and the agents (the hot path builds them
+with `schemas.records.validated`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from schemas.events import EventType, RecordType
 from schemas.records import RULES_VERSION, Issue, NormalizedContact, QualityReport, Strict
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def validated(model_type: type[ModelT], fields: Mapping[str, Any]) -> ModelT:
-    """Build a model from its fields: the same as `model_type(**fields)`, a bit cheaper.
-
-    Runs the model's own validator on `fields`, with every check `__init__` runs (types,
-    constraints, unknown fields rejected, nested models from dicts validated, model instances
-    kept as they are), without `BaseModel.__init__`'s Python-level keyword packing. For models
-    without a `model_validator` of their own (those of this module), the result is identical.
-
-    Raises:
-        pydantic.ValidationError: As `model_type(**fields)` would.
-    """
-    model: ModelT = model_type.__pydantic_validator__.validate_python(fields)
-    return model
 
 
 class Decision(StrEnum):

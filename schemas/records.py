@@ -6,11 +6,31 @@ hold normalization logic itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validated(model_type: type[ModelT], fields: Mapping[str, Any]) -> ModelT:
+    """Build a model from its fields: the same as `model_type(**fields)`, a bit cheaper.
+
+    Runs the model's own validator on `fields`, with every check `__init__` runs (types,
+    constraints, unknown fields rejected, nested models from dicts validated, model instances
+    kept as they are), without `BaseModel.__init__`'s Python-level keyword packing. For models
+    without a `model_validator` of their own (the output models), the result is identical. The hot
+    path builds several models per event, so it builds them this way.
+
+    Raises:
+        pydantic.ValidationError: As `model_type(**fields)` would.
+    """
+    model: ModelT = model_type.__pydantic_validator__.validate_python(fields)
+    return model
+
 
 RULES_VERSION = "2026.11.2"
 """Version of normalizers + rules; changes whenever their output for some input changes."""

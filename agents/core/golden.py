@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from agents.core.entities import StoredRecord
-from schemas.outputs import GoldenRecord, validated
+from schemas.outputs import GoldenRecord
+from schemas.records import validated
 
 SCALAR_FIELDS = (
     "full_name",

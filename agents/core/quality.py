@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from operator import itemgetter
 
-from schemas.records import Fix, Issue, NormalizedContact, QualityReport
+from schemas.records import Fix, Issue, NormalizedContact, QualityReport, validated
 
 COMPLETENESS_FIELDS: tuple[str, ...] = (
     "full_name",
@@ -62,7 +62,6 @@ WARNING_FACTOR = 0.9
 FIX_FACTOR = 0.97
 
 # Built once: model_validate minus its Python wrapper (same validator, same checks).
-_validate_report = QualityReport.__pydantic_validator__.validate_python
 
 
 def completeness(contact: NormalizedContact) -> dict[str, bool]:
@@ -138,12 +137,13 @@ def quality_report(contact: NormalizedContact, fixes: tuple[Fix, ...], warnings:
         The report with completeness and score.
     """
     present = completeness(contact)
-    return _validate_report(
+    return validated(
+        QualityReport,
         {
             "fixes": fixes,
             "warnings": warnings,
             "completeness": present,
             # `quality_score(present, ...)`; `present` has every key, so its flags are read in C.
             "score": _score(_score_flags(present), len(warnings), len(fixes)),
-        }
+        },
     )

@@ -28,12 +28,11 @@ from agents.core.normalize.countries import CountryIndex, build_country_index
 from agents.core.normalize.emails import TypoPolicy
 from agents.core.normalize.phones import PhoneResult
 from agents.core.normalize.text import Note, ascii_key, ascii_key_of_folded, fold_text
-from schemas.records import Issue, NormalizedContact, Severity
+from schemas.records import Issue, NormalizedContact, Severity, validated
 
 _NON_WORD = re.compile(r"[^\w]+")
 
 # Built once: the keyword constructor minus its Python wrapper (same validator, same checks).
-_validate_issue = Issue.__pydantic_validator__.validate_python
 _REJECT = Severity.REJECT  # bound once: a class attribute of an Enum is a slow lookup
 
 RULE_MESSAGES: dict[str, str] = {
@@ -203,13 +202,14 @@ class RuleBook:
     def issue(self, code: str, field: str, detail: str = "") -> Issue:
         """Build an Issue with the configured severity and the rule's message."""
         message = RULE_MESSAGES.get(code, code)
-        return _validate_issue(
+        return validated(
+            Issue,
             {
                 "code": code,
                 "field": field,
                 "severity": self.severities.get(code, _REJECT),
                 "message": f"{message}: {detail}" if detail else message,
-            }
+            },
         )
 
 

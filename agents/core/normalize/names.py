@@ -518,16 +518,7 @@ def _plain_full_name(text: str, notes: tuple[Note, ...] = (), script: str | None
             tokens[index] = _case_token(token, first=first)
             first = False
         display = " ".join(tokens)
-        if len(tokens) == 2:
-            given, family = tokens
-            middle = ""
-        else:
-            family_start = len(tokens) - 1
-            while family_start > 1 and tokens[family_start - 1].casefold() in NAME_PARTICLES:
-                family_start -= 1
-            given = tokens[0]
-            middle = " ".join(tokens[1:family_start])
-            family = " ".join(tokens[family_start:])
+        given, middle, family = _split_given_first(tokens)
     # `name_key(given, family) or name_key(display, None)`; the key of ASCII letters is their lowercase.
     given_key = given.lower() if given.isascii() and given.isalpha() else _key_part(given)
     if family:
@@ -815,13 +806,20 @@ def _split_full(display: str, script: str | None) -> tuple[str, str, str, str]:
     tokens = display.split(" ")
     if len(tokens) == 1:
         return tokens[0], "", "", display
+    return (*_split_given_first(tokens), display)
+
+
+def _split_given_first(tokens: list[str]) -> tuple[str, str, str]:
+    """(given, middle, family) of two or more name tokens written given name first.
+
+    The last token is the family name, with the particles before it ("van der", "de la").
+    """
+    if len(tokens) == 2:
+        return tokens[0], "", tokens[1]
     family_start = len(tokens) - 1
     while family_start > 1 and tokens[family_start - 1].casefold() in NAME_PARTICLES:
         family_start -= 1
-    given = tokens[0]
-    middle = " ".join(tokens[1:family_start])
-    family = " ".join(tokens[family_start:])
-    return given, middle, family, display
+    return tokens[0], " ".join(tokens[1:family_start]), " ".join(tokens[family_start:])
 
 
 def _split_family_first(display: str) -> tuple[str, str, str, str]:

@@ -56,7 +56,7 @@ from phonenumbers.phonenumberutil import (
 from phonenumbers.re_util import re_compile
 
 from agents.core.normalize.text import Note, ascii_digits
-from schemas.records import Phone
+from schemas.records import Phone, validated
 
 PHONE_KINDS: dict[int, str] = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
@@ -91,8 +91,6 @@ _NOT_A_NATIONAL_NUMBER = (
 )
 _CALLING_CODES: dict[str, int] = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
 """Known country calling codes by their digits (`_extract_country_code` tries 1 to 3 digits)."""
-_validate_phone = Phone.__pydantic_validator__.validate_python
-"""`Phone.model_validate` without its Python wrapper: the same validation, the same model."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +187,7 @@ def standardized_phone(country_code: int, national: str) -> Phone:
     number_region, kind, valid = _classify(country_code, national)
     # `format_number(number, E164)` is exactly "+", calling code, national significant number.
     fields = {"e164": f"+{country_code}{national}", "region": number_region, "kind": kind, "valid": valid}
-    return cast(Phone, _validate_phone(fields))
+    return validated(Phone, fields)
 
 
 def parse_plain(number: str, region: str | None) -> phonenumbers.PhoneNumber:
