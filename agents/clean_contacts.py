@@ -15,18 +15,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from faust.types import EventT, StreamT
-from redis.exceptions import ClusterDownError, TryAgainError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
 from agents.pipeline import Inbound, Outbound, Processed
 from schemas.wire import to_bytes
 from streams.app import app, input_topic
+from streams.match_index import is_outage
 
 log = logging.getLogger(__name__)
-INFRA_ERRORS = (RedisConnectionError, RedisTimeoutError, ClusterDownError, TryAgainError, OSError)
-"""Outages to wait out (the batch is retried, nothing is dropped); anything else is a bug."""
 
 
 async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
@@ -37,13 +33,14 @@ async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
             result = await app.pipeline.process(batch)
             app.metrics.set_ready(True)
             return result
-        except INFRA_ERRORS as exc:
-            app.metrics.set_ready(False)
-            log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
-        except Exception:
-            if len(batch) == 1:
+        except Exception as exc:
+            if is_outage(exc):  # waited out: the batch is retried, nothing is dropped
+                app.metrics.set_ready(False)
+                log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            if len(batch) == 1:  # anything else is a bug: isolate the event that triggers it
                 log.exception(
                     "event at %s[%s]@%s failed; sent to rejected",
                     batch[0].topic,

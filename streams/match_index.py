@@ -27,6 +27,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import ClusterDownError, ResponseError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
@@ -166,6 +167,21 @@ for k = 2, #ARGV do
 end
 return out
 """
+
+OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, ClusterDownError, TryAgainError, OSError)
+"""Redis unreachable, timing out, loading its data set (a ConnectionError), or a cluster moving."""
+
+
+def is_outage(error: BaseException) -> bool:
+    """True for an error to wait out and retry, rather than a bug or bad data.
+
+    Besides `OUTAGE_ERRORS`: BUSY, which Redis answers every client while a script runs past
+    `lua-time-limit` (another worker's batch on a starved machine, or a bulk load); it passes.
+    """
+    if isinstance(error, OUTAGE_ERRORS):
+        return True
+    return isinstance(error, ResponseError) and str(error).startswith("BUSY")
+
 
 ALLOWED_COMMANDS = frozenset(
     {"SET", "DEL", "ZADD", "ZREM", "SADD", "SREM", "HSET", "HDEL", "HINCRBY", "XADD", "REHOME"}
