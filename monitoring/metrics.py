@@ -684,21 +684,22 @@ class MetricsBatch:
         """Count one cleaned event (see `DQMetrics.observe_cleaned`).
 
         The first event of a raw (source, owner, department) triple resolves its series through
-        the guards, in the same order as ever; later ones find them in `DQMetrics.per_cleaned`
-        and count with plain dict operations (the hot path: ~15 series per event).
+        the guards (`_resolve_cleaned`); later ones find them in `DQMetrics.per_cleaned`, and all
+        count with plain dict operations (the hot path: ~15 series per event).
         """
         metrics = self.metrics
-        cleaned = metrics.per_cleaned.get((source, owner, department))
-        if cleaned is None:
-            self._observe_cleaned_first(source, report, owner, department)
-            return
-        counts = self._counts
-        for child in cleaned.counters:
-            counts[child] = counts.get(child, 0) + 1
+        # Findings first: their field labels go through the field guard before the owner's
+        # fields do (`_for_owner`), in the order the guards have always been consulted.
         if report.fixes:
             self._count_findings(metrics.fixes, report.fixes)
         if report.warnings:
             self._count_findings(metrics.warnings, report.warnings)
+        cleaned = metrics.per_cleaned.get((source, owner, department))
+        if cleaned is None:
+            cleaned = self._resolve_cleaned(source, owner, department)
+        counts = self._counts
+        for child in cleaned.counters:
+            counts[child] = counts.get(child, 0) + 1
         self.observe(cleaned.source.quality_score, report.score)
         fields = cleaned.fields
         for field, present in report.completeness.items():
@@ -738,43 +739,16 @@ class MetricsBatch:
             cleaned.fields[field] = (present, missing)
         return present, missing
 
-    def _observe_cleaned_first(
-        self, source: str | None, report: QualityReportView, owner: str | None, department: str | None
-    ) -> None:
-        """`observe_cleaned` for a triple not (yet) in `per_cleaned`: resolve, count, remember."""
+    def _resolve_cleaned(self, source: str | None, owner: str | None, department: str | None) -> CleanedSeries:
+        """The series a cleaned event of this raw triple counts on, remembered while there is room."""
         metrics = self.metrics
         series = metrics.for_source(source)
-        outcome = series.outcomes["cleaned"]
-        self.inc(outcome)
-        for fix in report.fixes:
-            self.inc(metrics._finding_child(metrics.fixes, fix.code, fix.field))
-        for warning in report.warnings:
-            self.inc(metrics._finding_child(metrics.warnings, warning.code, warning.field))
-        self.inc(series.records_checked)
-        self.observe(series.quality_score, report.score)
         owner_series = metrics._for_owner(owner, department)
-        self.inc(owner_series.records_checked)
-        for field, present in report.completeness.items():
-            # Bound even when absent, so a field never present shows 0 % rather than no data.
-            present_child = _field_child(
-                series.field_present, metrics.field_present, metrics.labels.field, field, series.source
-            )
-            if present:
-                self.inc(present_child)
-            elif field in metrics.owner_fields:
-                self.inc(
-                    _field_child(
-                        owner_series.fields_missing,
-                        metrics.owner_fields_missing,
-                        metrics.labels.field,
-                        field,
-                        owner_series.department,
-                        owner_series.owner,
-                    )
-                )
+        counters = (series.outcomes["cleaned"], series.records_checked, owner_series.records_checked)
+        cleaned = CleanedSeries(series, owner_series, counters, {})
         if len(metrics.per_cleaned) < _MAX_CLEANED_KEYS:
-            counters = (outcome, series.records_checked, owner_series.records_checked)
-            metrics.per_cleaned[(source, owner, department)] = CleanedSeries(series, owner_series, counters, {})
+            metrics.per_cleaned[(source, owner, department)] = cleaned
+        return cleaned
 
     def observe_rejected(self, source: str | None, reasons: Iterable[Finding]) -> None:
         """Count one rejected event and each of its reasons (see `DQMetrics.observe_rejected`)."""

@@ -48,7 +48,7 @@ from agents.core.scoring import (
 )
 from schemas.events import ContactChangeEvent, EventType
 from schemas.outputs import Decision, MatchDecision, ReviewItem
-from schemas.records import NormalizedContact
+from schemas.records import NormalizedContact, validated
 
 POINT_KINDS = ("email", "phone", "address")
 
@@ -125,20 +125,24 @@ class StoredRecord:
     @classmethod
     def from_json(cls, payload: bytes | str) -> StoredRecord:
         """Inverse of `to_json` (also reads records written before the match line existed)."""
-        data = payload.encode() if isinstance(payload, str) else payload
-        head, newline, body = data.partition(b"\n")
-        features = features_from_wire(orjson.loads(head)[2:]) if newline else None
-        doc = orjson.loads(body if newline else head)
+        line, body = _split_document(payload.encode() if isinstance(payload, str) else payload)
+        doc = orjson.loads(body)
         return cls(
             record_id=doc["r"],
             owner=doc["o"],
             source=doc["s"],
             occurred_at=datetime.fromisoformat(doc["t"]),
-            contact=NormalizedContact.model_validate(doc["c"]),
+            contact=validated(NormalizedContact, doc["c"]),
             points=doc["p"],
             block_keys=tuple(doc["k"]),
-            stored_features=features,
+            stored_features=features_from_wire(line[2:]) if line is not None else None,
         )
+
+
+def _split_document(payload: bytes) -> tuple[list[Any] | None, bytes]:
+    """(decoded match line, or None for a document written before it existed; the record's JSON)."""
+    head, newline, body = payload.partition(b"\n")
+    return (orjson.loads(head), body) if newline else (None, head)
 
 
 class CandidateRecord(Protocol):
@@ -186,13 +190,11 @@ class Candidate:
     @classmethod
     def from_json(cls, payload: bytes) -> Candidate | StoredRecord:
         """Read a `StoredRecord.to_json` document (a whole `StoredRecord` for older documents)."""
-        head, newline, _ = payload.partition(b"\n")
-        if newline:
-            line = orjson.loads(head)
-            features = features_from_wire(line[2:])
-            if features is not None:
-                return cls(line[0], line[1], features, payload)
-        return StoredRecord.from_json(payload)
+        line, _ = _split_document(payload)
+        features = features_from_wire(line[2:]) if line is not None else None
+        if line is None or features is None:  # an older document, or features of another version
+            return StoredRecord.from_json(payload)
+        return cls(line[0], line[1], features, payload)
 
     @property
     def contact(self) -> NormalizedContact:

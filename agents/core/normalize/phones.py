@@ -184,7 +184,7 @@ def standardized_phone(country_code: int, national: str) -> Phone:
     Returns:
         E.164 form with region, kind and validity (`classify`).
     """
-    number_region, kind, valid = _classify(country_code, national)
+    number_region, kind, valid = classify(country_code, national)
     # `format_number(number, E164)` is exactly "+", calling code, national significant number.
     fields = {"e164": f"+{country_code}{national}", "region": number_region, "kind": kind, "valid": valid}
     return validated(Phone, fields)
@@ -413,7 +413,6 @@ _REGION_PLANS = _RegionPlans()
 _CALLING_CODE_PLANS = _CallingCodePlans()
 
 
-@lru_cache(maxsize=65536)
 def classify(country_code: int, national: str) -> tuple[str | None, str, bool]:
     """Region, `Phone.kind` and validity of a parsed number, from calling code and national number.
 
@@ -426,13 +425,9 @@ def classify(country_code: int, national: str) -> tuple[str | None, str, bool]:
         national: Its national significant number (`national_significant_number`).
 
     Returns:
-        (ISO region or None, kind, valid).
+        (ISO region or None, kind, valid). Not cached here: `standardized_phone`, its caller,
+        caches the whole standardized number on the same key.
     """
-    return _classify(country_code, national)
-
-
-def _classify(country_code: int, national: str) -> tuple[str | None, str, bool]:
-    """`classify`, uncached (`standardized_phone` caches its callers' results)."""
     regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if regions is None:
         return None, "unknown", False
