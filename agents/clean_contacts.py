@@ -5,6 +5,8 @@ it returns. Concurrency stays 1 (higher values can commit offsets past in-flight
 Redis outages block the batch and retry (the worker reports not-ready) instead of dropping it;
 a batch that fails for any other reason is retried event by event, and an event that still
 fails goes to the rejected topic with its original bytes, so no input crashes the worker.
+The loop body returns (and Faust acks the batch's inputs) only once the broker has acknowledged
+every output of the batch (`agents.delivery.deliver`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from faust.types import EventT, StreamT
 
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
+from agents.delivery import deliver
 from agents.pipeline import Inbound, Outbound, Processed
 from schemas.wire import to_bytes
 from streams.app import app, input_topic
@@ -81,9 +84,29 @@ async def clean_contacts(stream: StreamT[bytes]) -> None:
     # take_events is on faust.Stream but missing from the StreamT interface faust ships.
     batches = stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds)  # type: ignore[attr-defined]
     async for events in batches:
-        for processed in await process_with_retry([_inbound(e) for e in events]):
-            for out in processed.outbound:
-                # Straight to the producer: Faust's Topic.send layers cost more than the
-                # pipeline's own work per message. The consumer flushes this producer before it
-                # commits offsets, so an output is never lost behind a committed input.
-                await producer.send(out.topic, out.key, out.value, None, None, None)
+        processed = await process_with_retry([_inbound(e) for e in events])
+        # Straight to the producer: Faust's Topic.send layers cost more than the pipeline's own
+        # work per message. Delivery is confirmed before the loop body returns, because the
+        # batch's inputs are acked (and later committed) as soon as it does.
+        await deliver(
+            lambda out: producer.send(out.topic, out.key, out.value, None, None, None),
+            [out for item in processed for out in item.outbound],
+            on_retry=_on_delivery_retry,
+            on_undeliverable=_on_undeliverable,
+            on_delivered=lambda: app.metrics.set_ready(True),
+        )
+
+
+def _on_delivery_retry(exc: BaseException, delay: float) -> None:
+    app.metrics.set_ready(False)
+    log.warning("output delivery failed (%r); resending in %.1fs", exc, delay)
+
+
+def _on_undeliverable(message: Outbound, exc: BaseException) -> None:
+    log.error(
+        "output to %s (key %r, %d bytes) cannot be delivered and is dropped: %r",
+        message.topic,
+        message.key,
+        len(message.value or b""),
+        exc,
+    )

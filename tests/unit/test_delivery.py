@@ -1,0 +1,118 @@
+"""`agents.delivery.deliver`: every output acknowledged before a batch is done, in order.
+
+The send function here is a scripted stand-in for the producer (the retry logic is pure); the
+real broker's behaviour for a permanent failure is in tests/integration/test_delivery_kafka.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, NotLeaderForPartitionError
+from faust.exceptions import ProducerSendError
+
+from agents.delivery import deliver, is_permanent
+from agents.pipeline import Outbound
+
+MESSAGES = [Outbound("t", f"k{i}".encode(), f"v{i}".encode()) for i in range(4)]
+
+
+class ScriptedProducer:
+    """Fails the n-th send attempt of a message as scripted; records every attempt in order."""
+
+    def __init__(self, failures: dict[tuple[bytes, int], BaseException], *, raise_on_send: bool = False) -> None:
+        self.failures = failures
+        self.raise_on_send = raise_on_send
+        self.attempts: list[bytes] = []
+        self.acknowledged: list[bytes] = []
+
+    async def send(self, message: Outbound) -> Awaitable[Any]:
+        assert message.key is not None
+        attempt = self.attempts.count(message.key) + 1
+        self.attempts.append(message.key)
+        error = self.failures.get((message.key, attempt))
+        if error is not None and self.raise_on_send:
+            raise error
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+            self.acknowledged.append(message.key)
+        return future
+
+
+def run(producer: ScriptedProducer, messages: list[Outbound] = MESSAGES) -> dict[str, list[Any]]:
+    calls: dict[str, list[Any]] = {"retry": [], "undeliverable": [], "delivered": []}
+    asyncio.run(
+        deliver(
+            producer.send,
+            messages,
+            on_retry=lambda exc, delay: calls["retry"].append(type(exc).__name__),
+            on_undeliverable=lambda message, exc: calls["undeliverable"].append(message.key),
+            on_delivered=lambda: calls["delivered"].append(True),
+            first_delay=0.0,
+        )
+    )
+    return calls
+
+
+def test_all_acknowledged_first_time() -> None:
+    producer = ScriptedProducer({})
+    calls = run(producer)
+    assert producer.attempts == [b"k0", b"k1", b"k2", b"k3"]
+    assert calls == {"retry": [], "undeliverable": [], "delivered": []}
+
+
+def test_transient_failure_resends_from_the_failed_message_in_order() -> None:
+    producer = ScriptedProducer({(b"k1", 1): NotLeaderForPartitionError()})
+    calls = run(producer)
+    assert producer.attempts == [b"k0", b"k1", b"k2", b"k3", b"k1", b"k2", b"k3"]
+    # The newest record per key is acknowledged last: k2 and k3 again after k1.
+    assert producer.acknowledged[-3:] == [b"k1", b"k2", b"k3"]
+    assert calls["retry"] == ["NotLeaderForPartitionError"]
+    assert calls["delivered"] == [True]
+
+
+def test_refused_before_queueing_counts_as_a_failure_and_is_retried() -> None:
+    wrapped = ProducerSendError("buffer full")
+    wrapped.__cause__ = KafkaTimeoutError()
+    producer = ScriptedProducer({(b"k2", 1): wrapped, (b"k2", 2): wrapped}, raise_on_send=True)
+    calls = run(producer)
+    assert producer.attempts == [b"k0", b"k1", b"k2", b"k3", b"k2", b"k3", b"k2", b"k3"]
+    assert calls["retry"] == ["ProducerSendError", "ProducerSendError"]
+    assert set(producer.acknowledged) == {b"k0", b"k1", b"k2", b"k3"}
+
+
+def test_permanent_failure_is_isolated_reported_once_and_not_retried() -> None:
+    too_large = MessageSizeTooLargeError()
+    producer = ScriptedProducer({(b"k1", 1): too_large, (b"k1", 2): too_large, (b"k2", 1): NotLeaderForPartitionError()})
+    calls = run(producer)
+    # k1 is refused again when sent alone: reported, skipped; what follows is sent again.
+    assert producer.attempts == [b"k0", b"k1", b"k2", b"k3", b"k1", b"k2", b"k3"]
+    assert calls["undeliverable"] == [b"k1"]
+    assert calls["retry"] == []
+    assert set(producer.acknowledged) == {b"k0", b"k2", b"k3"}
+
+
+def test_a_batch_refused_for_a_neighbour_is_not_reported() -> None:
+    # The broker refused k1's whole produce batch (k1 and k2), but k1 alone is accepted.
+    too_large = MessageSizeTooLargeError()
+    refused = {(b"k2", attempt): too_large for attempt in (1, 2, 3)}  # k2 is refused every time
+    producer = ScriptedProducer({(b"k1", 1): too_large, **refused})
+    calls = run(producer)
+    assert calls["undeliverable"] == [b"k2"]
+    assert set(producer.acknowledged) == {b"k0", b"k1", b"k3"}
+
+
+def test_permanent_errors_are_recognised_through_fausts_wrapper() -> None:
+    wrapped = ProducerSendError("too large")
+    wrapped.__cause__ = MessageSizeTooLargeError()
+    assert is_permanent(wrapped)
+    assert is_permanent(MessageSizeTooLargeError())
+    assert not is_permanent(KafkaTimeoutError())
+    timeout = ProducerSendError("timeout")
+    timeout.__cause__ = KafkaTimeoutError()
+    assert not is_permanent(timeout)
