@@ -25,7 +25,10 @@ import argparse
 import asyncio
 import gc
 import hashlib
+import importlib
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -40,6 +43,8 @@ import orjson
 from prometheus_client import CollectorRegistry, generate_latest
 
 import agents.pipeline as pipeline_module
+import bench.normalize as normalize_bench
+import streams.match_index as match_index_module
 from agents.pipeline import Inbound
 from bench.load_index import tag_ids
 from monitoring.metrics import DQMetrics, LabelLimits
@@ -76,6 +81,65 @@ class Meter:
                     self.seconds[name] = self.seconds.get(name, 0.0) + time.thread_time() - start
 
         return timed
+
+
+def clear_caches() -> None:
+    """Empty the pipeline's input-keyed caches (lru caches and the index's parse cache)."""
+    normalize_bench.clear_caches()
+    for name in ("agents.core.blocking", "agents.core.scoring", "agents.core.entities", "agents.core.golden"):
+        for value in vars(importlib.import_module(name)).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+    match_index_module._records.clear()
+
+
+async def loop_passes(events: int, seed: int, batch: int, passes: int, data_sets: int, index_prefix: str | None) -> None:
+    """Untimed: `passes` passes over the events, each cold (caches cleared) on fresh ids and prefix.
+
+    `data_sets` event sets are always generated, whatever `passes` is, so that a run of 1 pass
+    and a run of 3 differ only by the pipeline's work: what `--instructions` counts.
+    """
+    settings = get_settings()
+    metrics = DQMetrics.create(
+        CollectorRegistry(),
+        label_limits=LabelLimits(
+            sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values
+        ),
+    )
+    run_id = uuid.uuid4().hex[:10]
+    sets = [payloads(events, seed + number, tag=f"cpu-{run_id}-{number}-") for number in range(data_sets)]
+    gc.freeze()
+    gc.set_threshold(100_000, 100, 1000)
+    for number in range(passes):
+        pipe = build_pipeline(settings, metrics, prefix=index_prefix or f"{settings.redis.key_prefix}:cpubench:{run_id}:{number}")
+        pipe.clock = lambda: FIXED_NOW
+        clear_caches()
+        data = sets[number]
+        try:
+            for start in range(0, len(data), batch):
+                chunk = data[start : start + batch]
+                await pipe.process([Inbound(v, topic="in", partition=0, offset=start + i) for i, v in enumerate(chunk)])
+        finally:
+            if index_prefix is None:
+                await pipe.index.drop()
+            await pipe.index.aclose()
+
+
+def count_instructions(events: int, seed: int, batch: int, index_prefix: str | None) -> float:
+    """Instructions per event of the pipeline, by valgrind: (3 passes - 1 pass) / 2 / events."""
+    counts = []
+    for passes in (1, 3):
+        argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                sys.executable, "-m", "bench.pipeline_cpu", "--child", "--loop-passes", str(passes),
+                "--events", str(events), "--batch", str(batch), "--seed", str(seed)]  # fmt: skip
+        if index_prefix:
+            argv += ["--index-prefix", index_prefix]
+        result = subprocess.run(argv, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
+        if match is None:
+            raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
+        counts.append(int(match.group(1).replace(",", "")))
+    return (counts[1] - counts[0]) / 2 / events
 
 
 async def child(
@@ -155,8 +219,19 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--digest", action="store_true", help="fixed clock; print output and metric digests")
     parser.add_argument("--index-prefix", help="run against this preloaded index (kept) instead of a fresh one")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions per event under valgrind (noise-free; slow)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--loop-passes", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child and args.loop_passes:
+        asyncio.run(loop_passes(args.events, args.seed, args.batch, args.loop_passes, 3, args.index_prefix))
+        return 0
+    if args.instructions:
+        per_event = count_instructions(args.events, args.seed, args.batch, args.index_prefix)
+        print(f"instructions/event={per_event:,.0f} (events/pass={args.events}, batch={args.batch})")
+        return 0
     if args.child:
         report = asyncio.run(child(args.events, args.seed, args.batch, args.warmup, args.digest, args.index_prefix))
         print(json.dumps(report))
