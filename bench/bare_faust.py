@@ -1,9 +1,10 @@
 """Framework ceiling for the throughput benchmark: a Faust app that forwards every event unchanged.
 
 It is the service's Faust setup with the processing taken out: raw key/value serializers,
-`acks=-1`, the same fetch/request size limits, one agent (concurrency 1) that takes
-micro-batches with `take_events(batch_size, within=batch_timeout_seconds)` and sends each
-event's key and value as they are. It is configured by the service's own `DQ_*` variables
+`acks=-1`, the same fetch/request size limits, Faust's default sensor, one agent (concurrency 1)
+that takes micro-batches with `take_events(batch_size, within=batch_timeout_seconds)` and sends
+each event's key and value as they are, confirming delivery before the batch is acked, as the
+service does (`agents.delivery.deliver`). It is configured by the service's own `DQ_*` variables
 (`DQ_APP_ID`, `DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`,
 `DQ_KAFKA__INPUT_TOPIC`, `DQ_BATCH_SIZE`, ...) and writes to `DQ_KAFKA__CLEANED_TOPIC`.
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 import faust
 from faust.types import StreamT
 
+from agents.delivery import deliver
+from agents.pipeline import Outbound
 from streams.settings import get_settings
 
 settings = get_settings()
@@ -41,9 +44,11 @@ async def forward(stream: StreamT[bytes]) -> None:
     """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
     producer, output = app.producer, settings.kafka.cleaned_topic
     async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds):
-        for event in events:
-            # Same send path as the service's agent (agents/clean_contacts.py).
-            await producer.send(output, event.message.key, event.message.value, None, None, None)
+        # Same send path as the service's agent (agents/clean_contacts.py).
+        await deliver(
+            lambda out: producer.send(out.topic, out.key, out.value, None, None, None),
+            [Outbound(output, event.message.key, event.message.value) for event in events],
+        )
 
 
 if __name__ == "__main__":
