@@ -1,7 +1,7 @@
 """Framework ceiling for the throughput benchmark: a Faust app that forwards every event unchanged.
 
 It is the service's Faust setup with the processing taken out: raw key/value serializers,
-`acks=-1`, the same fetch/request size limits, Faust's default sensor, one agent (concurrency 1)
+`acks=-1`, the same fetch batching and fetch/request size limits, Faust's default sensor, one agent (concurrency 1)
 that takes micro-batches with `take_events(batch_size, within=batch_timeout_seconds)` and sends
 each event's key and value as they are, confirming delivery before the batch is acked, as the
 service does (`agents.delivery.deliver`). It is configured by the service's own `DQ_*` variables
@@ -15,15 +15,15 @@ Kafka cost per event on this machine.
 
 from __future__ import annotations
 
-import faust
 from faust.types import StreamT
 
 from agents.delivery import deliver
 from agents.pipeline import Outbound
+from streams.kafka_transport import FetchTunedApp
 from streams.settings import get_settings
 
 settings = get_settings()
-app = faust.App(
+app = FetchTunedApp(
     settings.app_id,
     broker=settings.kafka.broker,
     web_port=settings.web_port,
@@ -36,6 +36,7 @@ app = faust.App(
     producer_max_request_size=max(settings.kafka.max_message_bytes * 2, 1_048_576),
     consumer_max_fetch_size=max(settings.kafka.max_message_bytes * 2, 4_194_304),
 )
+app.fetch_min_bytes, app.fetch_max_wait_ms = settings.kafka.fetch_min_bytes, settings.kafka.fetch_max_wait_ms
 input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=bytes)
 
 

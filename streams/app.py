@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import faust
 from faust.web import Request, Response, View
 from prometheus_client import REGISTRY, CollectorRegistry
 
@@ -17,6 +16,7 @@ from agents.pipeline import ContactPipeline
 from monitoring.exposition import mount_metrics
 from monitoring.metrics import DQMetrics, LabelLimits
 from schemas.records import RULES_VERSION
+from streams.kafka_transport import FetchTunedApp
 from streams.match_index import RedisMatchIndex
 from streams.settings import Settings, get_settings
 from streams.wiring import build_pipeline
@@ -24,8 +24,8 @@ from streams.wiring import build_pipeline
 VERSION = "0.1.0"
 
 
-class DQApp(faust.App):
-    """faust.App with the service's typed collaborators."""
+class DQApp(FetchTunedApp):
+    """faust.App with the service's typed collaborators (and the consumer's fetch batching)."""
 
     settings: Settings
     metrics: DQMetrics
@@ -50,6 +50,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
         consumer_max_fetch_size=max(settings.kafka.max_message_bytes * 2, 4_194_304),
     )
     app.settings = settings
+    app.fetch_min_bytes, app.fetch_max_wait_ms = settings.kafka.fetch_min_bytes, settings.kafka.fetch_max_wait_ms
     app.metrics = DQMetrics.create(
         registry,
         label_limits=LabelLimits(

@@ -29,6 +29,16 @@ class KafkaSettings(BaseModel):
     rejected_topic: str = Field("crm.contacts.rejected", description="Dead letters with every reason.")
     review_topic: str = Field("crm.contacts.review", description="Candidate duplicates for a person.")
     golden_topic: str = Field("crm.contacts.golden", description="Golden record per entity (compacted).")
+    fetch_min_bytes: int = Field(
+        16_384,
+        ge=1,
+        description="Bytes the broker gathers before answering a consumer fetch (aiokafka's default is 1).",
+    )
+    fetch_max_wait_ms: int = Field(
+        50,
+        ge=0,
+        description="Longest the broker holds a fetch while fewer bytes are there: the latency it may add.",
+    )
     max_message_bytes: int = Field(
         1_000_000,
         ge=1024,

@@ -1,4 +1,7 @@
-"""`agents.delivery.deliver` against the real broker: a record the broker refuses is reported, not lost silently, and the rest arrive in order."""
+"""`agents.delivery.deliver` against the real broker.
+
+A record the broker refuses is reported, not lost silently, and the rest arrive in order.
+"""
 
 from __future__ import annotations
 

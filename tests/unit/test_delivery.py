@@ -88,7 +88,9 @@ def test_refused_before_queueing_counts_as_a_failure_and_is_retried() -> None:
 
 def test_permanent_failure_is_isolated_reported_once_and_not_retried() -> None:
     too_large = MessageSizeTooLargeError()
-    producer = ScriptedProducer({(b"k1", 1): too_large, (b"k1", 2): too_large, (b"k2", 1): NotLeaderForPartitionError()})
+    producer = ScriptedProducer(
+        {(b"k1", 1): too_large, (b"k1", 2): too_large, (b"k2", 1): NotLeaderForPartitionError()}
+    )
     calls = run(producer)
     # k1 is refused again when sent alone: reported, skipped; what follows is sent again.
     assert producer.attempts == [b"k0", b"k1", b"k2", b"k3", b"k1", b"k2", b"k3"]

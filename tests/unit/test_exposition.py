@@ -77,7 +77,7 @@ def test_same_samples_as_fausts_prometheus_monitor() -> None:
     assert lines == _exposition(stock_registry)
     # The comparison covers the per-topic, per-partition and per-stream series.
     assert any('partition="2",topic="other.topic"} 1059.0' in line for line in lines)
-    assert any("stream.agents.clean_contacts.events\"} 48.0" in line for line in lines)
+    assert any('stream.agents.clean_contacts.events"} 48.0' in line for line in lines)
     assert lean.monitor.messages_received_total == stock.monitor.messages_received_total == 60
     assert lean.monitor.events_active == stock.monitor.events_active > 0
 
