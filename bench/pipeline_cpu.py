@@ -93,7 +93,9 @@ def clear_caches() -> None:
     match_index_module._records.clear()
 
 
-async def loop_passes(events: int, seed: int, batch: int, passes: int, data_sets: int, index_prefix: str | None) -> None:
+async def loop_passes(
+    events: int, seed: int, batch: int, passes: int, data_sets: int, index_prefix: str | None
+) -> None:
     """Untimed: `passes` passes over the events, each cold (caches cleared) on fresh ids and prefix.
 
     `data_sets` event sets are always generated, whatever `passes` is, so that a run of 1 pass
@@ -111,14 +113,16 @@ async def loop_passes(events: int, seed: int, batch: int, passes: int, data_sets
     gc.freeze()
     gc.set_threshold(100_000, 100, 1000)
     for number in range(passes):
-        pipe = build_pipeline(settings, metrics, prefix=index_prefix or f"{settings.redis.key_prefix}:cpubench:{run_id}:{number}")
+        prefix = index_prefix or f"{settings.redis.key_prefix}:cpubench:{run_id}:{number}"
+        pipe = build_pipeline(settings, metrics, prefix=prefix)
         pipe.clock = lambda: FIXED_NOW
         clear_caches()
         data = sets[number]
         try:
             for start in range(0, len(data), batch):
                 chunk = data[start : start + batch]
-                await pipe.process([Inbound(v, topic="in", partition=0, offset=start + i) for i, v in enumerate(chunk)])
+                inbound = [Inbound(v, topic="in", partition=0, offset=start + i) for i, v in enumerate(chunk)]
+                await pipe.process(inbound)
         finally:
             if index_prefix is None:
                 await pipe.index.drop()
@@ -134,7 +138,10 @@ def count_instructions(events: int, seed: int, batch: int, index_prefix: str | N
                 "--events", str(events), "--batch", str(batch), "--seed", str(seed)]  # fmt: skip
         if index_prefix:
             argv += ["--index-prefix", index_prefix]
-        result = subprocess.run(argv, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        # Under valgrind the client runs ~50x slower: a Redis call whose reply takes longer than the
+        # socket timeout to parse would be retried, and the retry would be counted as work.
+        env = {**os.environ, "PYTHONHASHSEED": "0", "DQ_REDIS__TIMEOUT_SECONDS": "3600"}
+        result = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
         match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
         if match is None:
             raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
