@@ -8,9 +8,10 @@ seen (merge, never delete). Must not import faust, redis, kafka or prometheus_cl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import countOf, itemgetter
 from typing import Any
 
 from agents.core.entities import StoredRecord
@@ -55,22 +56,32 @@ class SurvivorshipRules:
 def _completeness(record: StoredRecord) -> int:
     """Fields the record's contact carries (its model's explicitly set, non-empty fields)."""
     contact = record.contact
-    values = contact.__dict__
-    return sum(1 for name in contact.model_fields_set if values[name] not in (None, (), {}))
+    values = list(map(contact.__dict__.__getitem__, contact.model_fields_set))
+    # Each value is a str, date, tuple, dict or None: it equals at most one of None, (), {}.
+    return len(values) - countOf(values, None) - countOf(values, ()) - countOf(values, {})
 
 
-def _ranked(records: Sequence[StoredRecord], rules: SurvivorshipRules, strategy: str) -> list[StoredRecord]:
-    recency: Callable[[StoredRecord], tuple[Any, ...]] = lambda r: (r.occurred_at, r.record_id)  # noqa: E731
-    if strategy == "source_priority":
-        rank = {source: i for i, source in enumerate(rules.source_priority)}
-        return sorted(
-            records,
-            key=lambda r: (rank.get(r.source, len(rank)), -r.occurred_at.timestamp(), r.record_id),
-        )
-    if strategy == "most_complete":
-        completeness = {id(r): _completeness(r) for r in records}
-        return sorted(records, key=lambda r: (completeness[id(r)], recency(r)), reverse=True)
-    return sorted(records, key=recency, reverse=True)
+def _orders(records: Sequence[StoredRecord], rules: SurvivorshipRules, rankings: set[str]) -> dict[str, list[int]]:
+    """Positions of `records` in the order of each ranking (strategy) in `rankings`.
+
+    Each record's sort keys are computed once; sorting positions by them gives the very order
+    sorting the records themselves would (a stable sort, the same keys in the same order).
+    """
+    recency = [(r.occurred_at, r.record_id) for r in records]
+    positions = range(len(records))
+    orders: dict[str, list[int]] = {}
+    for ranking in rankings:
+        if ranking == "source_priority":
+            rank = {source: i for i, source in enumerate(rules.source_priority)}
+            unlisted = len(rank)
+            by_source = [(rank.get(r.source, unlisted), -r.occurred_at.timestamp(), r.record_id) for r in records]
+            orders[ranking] = sorted(positions, key=by_source.__getitem__)
+        elif ranking == "most_complete":
+            by_fields = [(_completeness(r), seen) for r, seen in zip(records, recency, strict=True)]
+            orders[ranking] = sorted(positions, key=by_fields.__getitem__, reverse=True)
+        else:
+            orders[ranking] = sorted(positions, key=recency.__getitem__, reverse=True)
+    return orders
 
 
 def _survivors(records: Sequence[StoredRecord], rules: SurvivorshipRules) -> dict[str, Any]:
@@ -80,20 +91,27 @@ def _survivors(records: Sequence[StoredRecord], rules: SurvivorshipRules) -> dic
     records and then skipping those without the field gives the same order as ranking only the
     records with it (a stable sort; filtering keeps the order).
     """
-    rankings: dict[str, list[dict[str, Any]]] = {}  # strategy -> the contacts' fields, ranked
+    strategies = {name: rules.field_strategy.get(name, rules.default_strategy) for name in SCALAR_FIELDS}
+    # most_frequent ranks by recency: of equally frequent values, the newest wins.
+    rankings = {"most_recent" if s == "most_frequent" else s for s in strategies.values()}
+    contacts = [r.contact.__dict__ for r in records]
+    ranked = {ranking: [contacts[i] for i in order] for ranking, order in _orders(records, rules, rankings).items()}
     values: dict[str, Any] = {}
-    for name in SCALAR_FIELDS:
-        strategy = rules.field_strategy.get(name, rules.default_strategy)
-        ranking = "most_recent" if strategy == "most_frequent" else strategy
-        ranked = rankings.get(ranking)
-        if ranked is None:
-            ranked = rankings[ranking] = [r.contact.__dict__ for r in _ranked(records, rules, ranking)]
+    for name, strategy in strategies.items():
         if strategy == "most_frequent":
-            present = [value for fields in ranked if (value := fields[name]) is not None]
+            present = [value for fields in ranked["most_recent"] if (value := fields[name]) is not None]
             # The most frequent value; of equally frequent ones, the first in ranked order (newest).
-            values[name] = max(present, key=Counter(present).__getitem__) if present else None
+            # `list.count` counts as `Counter` does (every value is hashable); it is quadratic,
+            # so long lists take the Counter.
+            count = present.count if len(present) <= 16 else Counter(present).__getitem__
+            values[name] = max(present, key=count) if present else None
         else:
-            values[name] = next((value for fields in ranked if (value := fields[name]) is not None), None)
+            value = None
+            for fields in ranked[strategy]:
+                value = fields[name]
+                if value is not None:
+                    break
+            values[name] = value
     return values
 
 
@@ -102,31 +120,49 @@ def _points(records: Sequence[StoredRecord], kind: str) -> list[dict[str, Any]]:
 
     Returned as the fields of `ContactPoint`s: `build_golden` validates them together with the
     golden record (one validation of the whole record, the same checks as building each point).
+    Newest first means by (last seen, value), descending: the ISO strings as stored, compared as
+    strings, as the index has always ordered them.
     """
     if len(records) == 1:  # the common case (a new entity): one source, its own last-seen times
         record = records[0]
-        values = record.points.get(kind)
-        if not values:
-            return []
-        sources = (record.record_id,)
-        newest_first = sorted(values.items(), key=_seen_then_value, reverse=True) if len(values) > 1 else values.items()
-        return [{"value": v, "sources": sources, "last_seen": datetime.fromisoformat(seen)} for v, seen in newest_first]
+        return _own_points(record.record_id, record.points.get(kind))
     carriers: dict[str, set[str]] = {}
     last_seen: dict[str, str] = {}
     for record in records:
-        for value, seen in record.points.get(kind, {}).items():
-            carriers.setdefault(value, set()).add(record.record_id)
-            last_seen[value] = max(last_seen.get(value, ""), seen)
-    ordered = sorted(last_seen.items(), key=_seen_then_value, reverse=True)
+        seen_on = record.points.get(kind)
+        if not seen_on:
+            continue
+        record_id = record.record_id
+        for value, seen in seen_on.items():
+            carrying = carriers.get(value)
+            if carrying is None:
+                carriers[value] = {record_id}
+                last_seen[value] = seen
+            else:
+                carrying.add(record_id)
+                if seen > last_seen[value]:
+                    last_seen[value] = seen
+    # (seen, value) pairs sort, descending, exactly as sorting by that key: the values differ.
+    ordered = sorted(zip(last_seen.values(), last_seen.keys(), strict=True), reverse=True)
     return [
         {"value": v, "sources": tuple(sorted(carriers[v])), "last_seen": datetime.fromisoformat(seen)}
-        for v, seen in ordered
+        for seen, v in ordered
     ]
 
 
-def _seen_then_value(item: tuple[str, str]) -> tuple[str, str]:
-    value, seen = item
-    return seen, value
+def _own_points(record_id: str, seen_on: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    """`_points` of one record: its values of one kind (value -> last seen), newest first."""
+    if not seen_on:
+        return []
+    sources = (record_id,)
+    if len(seen_on) == 1:
+        ((value, seen),) = seen_on.items()
+        return [{"value": value, "sources": sources, "last_seen": datetime.fromisoformat(seen)}]
+    ordered = sorted(zip(seen_on.values(), seen_on.keys(), strict=True), reverse=True)
+    return [{"value": v, "sources": sources, "last_seen": datetime.fromisoformat(seen)} for seen, v in ordered]
+
+
+_SCALAR_VALUES = itemgetter(*SCALAR_FIELDS)
 
 
 def build_golden(
@@ -135,18 +171,22 @@ def build_golden(
     """Golden record of one entity from all its current source records (at least one)."""
     if len(records) == 1:  # every strategy picks the only record's value
         record = records[0]
-        contact = record.contact
-        values: dict[str, Any] = {name: getattr(contact, name) for name in SCALAR_FIELDS}
+        values: dict[str, Any] = dict(zip(SCALAR_FIELDS, _SCALAR_VALUES(record.contact.__dict__), strict=True))
         values["record_ids"] = (record.record_id,)
         values["owners"] = (record.owner,) if record.owner else ()
+        points = record.points
+        record_id = record.record_id
+        values["emails"] = _own_points(record_id, points.get("email"))
+        values["phones"] = _own_points(record_id, points.get("phone"))
+        values["addresses"] = _own_points(record_id, points.get("address"))
     else:
         values = _survivors(records, rules)
         values["record_ids"] = tuple(sorted(r.record_id for r in records))
         values["owners"] = tuple(sorted({r.owner for r in records if r.owner}))
+        values["emails"] = _points(records, "email")
+        values["phones"] = _points(records, "phone")
+        values["addresses"] = _points(records, "address")
     values["entity_id"] = entity_id
-    values["emails"] = _points(records, "email")
-    values["phones"] = _points(records, "phone")
-    values["addresses"] = _points(records, "address")
     values["updated_at"] = now
     # One validation of the whole record, nested contact points included (as strict as
     # building each `ContactPoint` first, without a Python-level model call per point).

@@ -127,7 +127,10 @@ def _reference_golden(entity_id: str, records: list[StoredRecord], rules: Surviv
     """The survivorship rules spelled out naively (one sort per field), as the oracle."""
     from collections import Counter
 
-    from agents.core.golden import SCALAR_FIELDS, _completeness
+    from agents.core.golden import SCALAR_FIELDS
+
+    def _completeness(r: StoredRecord) -> int:  # the contact's explicitly set, non-empty fields
+        return sum(1 for name in r.contact.model_fields_set if getattr(r.contact, name) not in (None, (), {}))
 
     def ranked(strategy: str, field: str) -> list[StoredRecord]:
         present = [r for r in records if getattr(r.contact, field) is not None]
@@ -216,3 +219,13 @@ def test_golden_records_follow_the_rules_on_random_entities() -> None:
         golden = build_golden(f"E{case}", records, rules, now=NOW)
         dumped = golden.model_dump(exclude={"merged_into", "updated_at", "rules_version"})
         assert dumped == _reference_golden(f"E{case}", records, rules), case
+
+
+def test_completeness_counts_the_set_non_empty_fields() -> None:
+    from agents.core.golden import _completeness
+
+    full = record("a:1", "erp", 1, {}, full_name="Ann Lee", emails=("a@x.com",), phones=(), attributes={})
+    assert _completeness(full) == 2  # phones and attributes were set, but empty
+    assert _completeness(record("a:2", "erp", 1, {})) == 0
+    dated = record("a:3", "erp", 1, {}, birth_date=date(1980, 1, 2), city="", attributes={"k": None})
+    assert _completeness(dated) == 3  # "" and {"k": None} are not empty in this sense
