@@ -9,7 +9,7 @@ interpreter start-up and imports cancel out. Use it to compare two commits; inst
 proxy, not a time (a cache miss costs more than an instruction).
 
 Needs valgrind (Debian: `apt-get install valgrind`). Takes about a minute. Run from the repo root:
-    .venv/bin/python bench/instructions.py [--generated]
+    .venv/bin/python bench/instructions.py [--generated] [--worker-gc]
 """
 
 from __future__ import annotations
@@ -54,8 +54,11 @@ def main() -> None:
     """Print instructions per event."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generated", action="store_true", help="use the built-in generator")
+    parser.add_argument("--worker-gc", action="store_true", help="collect garbage as the worker does")
     args = parser.parse_args()
     extra = ["--generated"] if args.generated else []
+    if args.worker_gc:
+        extra.append("--worker-gc")
     one, events = instructions(1, extra)
     three, _ = instructions(3, extra)
     print(f"clean_event: {(three - one) / (2 * events):,.0f} instructions per event ({events} events)")

@@ -343,42 +343,52 @@ def _normalize_contact(contact: dict[str, Any], findings: _Findings, now: dateti
         birth_date = date_result.value
         for note in date_result.notes:
             findings.add(note, "birth_date")
-    street = text_of("street")
-    street2 = text_of("street2")
-    city = text_of("city")
-
-    # The model's own validator (`validated`), given one dict display. The
-    # optional fields below are absent from most events: each is tested before any call, in the
-    # display's order (which is the order of their findings).
-    return validated(
-        NormalizedContact,
-        {
-            "full_name": name.full_name,
-            "given_name": name.given_name,
-            "middle_name": name.middle_name,
-            "family_name": name.family_name,
-            "name_script": name.script,
-            "name_key": name.key,
-            "emails": tuple(emails),
-            "phones": tuple(phones),
-            "company": company.display,
-            "company_key": company.key,
-            "job_title": job_title,
-            "seniority": seniority_of(job_title, book) if job_title else None,
-            "street": normalize_street(street, country) if street else None,
-            "street2": normalize_street(street2, country) if street2 else None,
-            "city": (fold_text(city) or None) if city else None,
-            "postcode": postcode,
-            "state": _state(state, country, findings) if (state := text_of("state")) else None,
-            "country": country,
-            "birth_date": birth_date,
-            "gender": _picklist("gender", gender, findings) if (gender := text_of("gender")) else None,
-            "national_id": (fold_text(national_id) or None) if (national_id := text_of("national_id")) else None,
-            "linkedin_url": (fold_text(url) or None) if (url := text_of("linkedin_url")) else None,
-            "industry": _picklist("industry", industry, findings) if (industry := text_of("industry")) else None,
-            "attributes": {} if _CANONICAL.issuperset(contact) else _attributes(contact),
-        },
-    )
+    # The model's own validator (`validated`), given one dict. A field whose value would be its
+    # default (None, or an empty tuple or dict) is left out, so the validator takes the default
+    # instead of looking the key up and validating None (the same model, cheaper). Findings are
+    # recorded in field order, as before: `state` before `gender` before `industry`.
+    fields: dict[str, Any] = {
+        "full_name": name.full_name,
+        "given_name": name.given_name,
+        "family_name": name.family_name,
+        "name_script": name.script,
+        "name_key": name.key,
+        "company": company.display,
+        "company_key": company.key,
+        "country": country,
+    }
+    if name.middle_name is not None:
+        fields["middle_name"] = name.middle_name
+    if emails:
+        fields["emails"] = tuple(emails)
+    if phones:
+        fields["phones"] = tuple(phones)
+    if job_title:
+        fields["job_title"] = job_title
+        fields["seniority"] = seniority_of(job_title, book)
+    if street := text_of("street"):
+        fields["street"] = normalize_street(street, country)
+    if street2 := text_of("street2"):
+        fields["street2"] = normalize_street(street2, country)
+    if city := text_of("city"):
+        fields["city"] = fold_text(city) or None
+    if postcode is not None:
+        fields["postcode"] = postcode
+    if state := text_of("state"):
+        fields["state"] = _state(state, country, findings)
+    if birth_date is not None:
+        fields["birth_date"] = birth_date
+    if gender := text_of("gender"):
+        fields["gender"] = _picklist("gender", gender, findings)
+    if national_id := text_of("national_id"):
+        fields["national_id"] = fold_text(national_id) or None
+    if url := text_of("linkedin_url"):
+        fields["linkedin_url"] = fold_text(url) or None
+    if industry := text_of("industry"):
+        fields["industry"] = _picklist("industry", industry, findings)
+    if not _CANONICAL.issuperset(contact):
+        fields["attributes"] = _attributes(contact)
+    return validated(NormalizedContact, fields)
 
 
 def _attributes(contact: dict[str, Any]) -> dict[str, Any]:

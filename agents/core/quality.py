@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any
 
 from schemas.records import Fix, Issue, NormalizedContact, QualityReport, validated
 
@@ -60,8 +61,6 @@ _score_flags = itemgetter(*_SCORE_FIELDS)
 _TOTAL_WEIGHT = sum(SCORE_WEIGHTS.values())
 WARNING_FACTOR = 0.9
 FIX_FACTOR = 0.97
-
-# Built once: model_validate minus its Python wrapper (same validator, same checks).
 
 
 def completeness(contact: NormalizedContact) -> dict[str, bool]:
@@ -137,13 +136,15 @@ def quality_report(contact: NormalizedContact, fixes: tuple[Fix, ...], warnings:
         The report with completeness and score.
     """
     present = completeness(contact)
-    return validated(
-        QualityReport,
-        {
-            "fixes": fixes,
-            "warnings": warnings,
-            "completeness": present,
-            # `quality_score(present, ...)`; `present` has every key, so its flags are read in C.
-            "score": _score(_score_flags(present), len(warnings), len(fixes)),
-        },
-    )
+    fields: dict[str, Any] = {
+        "completeness": present,
+        # `quality_score(present, ...)`; `present` has every key, so its flags are read in C.
+        "score": _score(_score_flags(present), len(warnings), len(fixes)),
+    }
+    # Empty findings (most records) are left to the fields' default, `()`: the same value,
+    # without a field lookup and validation each in the model's validator.
+    if fixes:
+        fields["fixes"] = fixes
+    if warnings:
+        fields["warnings"] = warnings
+    return validated(QualityReport, fields)

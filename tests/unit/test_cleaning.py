@@ -490,3 +490,61 @@ def test_pinned_seniority_state_and_picklists():
         "US-CA",
         "Technology",
     )
+
+
+def test_every_contact_field_reaches_the_normalized_contact():
+    # `_normalize_contact` leaves a field out of the validator's input when its value is the
+    # default: a contact with every canonical field (and an extra key) must fill every field.
+    payload = event(
+        {
+            "first_name": "Mary",
+            "middle_name": "Ann",
+            "last_name": "McDonald",
+            "email": "mary@example.com",
+            "phone": "(415) 555-2671",
+            "company": "Acme Inc.",
+            "job_title": "Senior VP, Sales",
+            "street": "1 Main St",
+            "street2": "Suite 5",
+            "city": "San Francisco",
+            "postcode": "94105",
+            "state": "California",
+            "country": "US",
+            "birth_date": "1985-03-12",
+            "gender": "F",
+            "national_id": "123-45-6789",
+            "linkedin_url": "https://www.linkedin.com/in/mary",
+            "industry": "software",
+            "crm_score": 7,
+        }
+    )
+    result = clean(payload)
+    assert isinstance(result, Cleaned), result
+    contact = result.contact
+    defaults = {
+        name: field.get_default(call_default_factory=True) for name, field in type(contact).model_fields.items()
+    }
+    assert [name for name, default in defaults.items() if getattr(contact, name) == default] == []
+    assert (contact.middle_name, contact.street2, contact.national_id, contact.attributes) == (
+        "Ann",
+        "Ste 5",
+        "123-45-6789",
+        {"crm_score": 7},
+    )
+    assert contact.model_dump() == type(contact)(**contact.model_dump()).model_dump()
+
+
+def test_a_sparse_contact_gets_the_model_defaults():
+    result = clean(event({"full_name": "Jan van der Berg", "email": "jan@example.com", "country": "NL"}))
+    assert isinstance(result, Cleaned), result
+    contact = result.contact
+    assert contact == type(contact)(
+        full_name=contact.full_name,
+        given_name=contact.given_name,
+        family_name=contact.family_name,
+        name_script=contact.name_script,
+        name_key=contact.name_key,
+        emails=("jan@example.com",),
+        country="NL",
+    )
+    assert (contact.middle_name, contact.phones, contact.street, contact.attributes) == (None, (), None, {})

@@ -8,10 +8,12 @@ from phonenumbers.phonemetadata import PhoneMetadata
 from phonenumbers.phonenumberutil import _number_type_helper
 
 from agents.core.normalize.phones import (
+    _SEPARATORS,
     _SPECIAL_TYPES,
     PHONE_KINDS,
     _number_type,
     _TypeTable,
+    _without_separators,
     classify,
     normalize_phone,
     parse_digits,
@@ -364,3 +366,12 @@ def test_standardized_phone_is_the_validated_model(country_code, national):
     assert type(phone) is Phone
     assert phone == expected
     assert phone.model_fields_set == expected.model_fields_set
+
+
+@given(st.text(alphabet="+0123456789 ().-x\u0661", max_size=30))
+@example("+86 (139) 1234.5678-")
+def test_without_separators_equals_the_translate_reference(text):
+    # The reference: delete every separator character with one translation table.
+    reference = text.translate(str.maketrans("", "", _SEPARATORS))
+    assert _without_separators(text) == reference
+    assert set(_SEPARATORS) == set(" ().-")

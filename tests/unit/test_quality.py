@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agents.core.quality import COMPLETENESS_FIELDS, SCORE_WEIGHTS, completeness, quality_report, quality_score
-from schemas.records import Fix, NormalizedContact, Phone
+from schemas.records import Fix, Issue, NormalizedContact, Phone, QualityReport, Severity
 
 _VALUES = {
     "full_name": "Jan van der Berg",
@@ -56,3 +56,27 @@ def test_quality_score_is_the_documented_formula(fields, warnings, fixes):
     earned = sum(weight for group, weight in SCORE_WEIGHTS.items() if any(present[field] for field in group))
     expected = round(earned / sum(SCORE_WEIGHTS.values()) * 0.9**warnings * 0.97**fixes, 4)
     assert quality_score(present, warnings, fixes) == expected
+
+
+@given(st.integers(0, 2), st.integers(0, 2))
+def test_quality_report_equals_the_model_built_with_every_field(fix_count, warning_count):
+    # `quality_report` leaves empty findings to the model's default: the report must be the one
+    # the model builds from all of its fields.
+    contact = NormalizedContact(**_VALUES)
+    fixes = tuple(
+        Fix(code="name_characters_removed", field="full_name", before=i, after="Jan") for i in range(fix_count)
+    )
+    warnings = tuple(
+        Issue(code="picklist_unknown", field="industry", severity=Severity.WARN, message=str(i))
+        for i in range(warning_count)
+    )
+    report = quality_report(contact, fixes, warnings)
+    present = completeness(contact)
+    reference = QualityReport(
+        fixes=fixes,
+        warnings=warnings,
+        completeness=present,
+        score=quality_score(present, warning_count, fix_count),
+    )
+    assert report == reference
+    assert report.model_dump_json() == reference.model_dump_json()

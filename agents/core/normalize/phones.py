@@ -83,7 +83,19 @@ _INTERNATIONAL_00 = re.compile(r"^\s*00(?=\s*[1-9])")
 _PLAIN_PHONE = re.compile(r"\+?[0-9 ().\-]*")
 """Digits with the usual separators only. `parse` drops the separators, so such text with at least
 3 digits (`parse` rejects "1-2" yet accepts "12") and at most 250 characters is parsed as its digits."""
-_SEPARATORS = str.maketrans("", "", " ().-")
+_SEPARATORS = " ().-"
+"""What `_PLAIN_PHONE` allows besides `+` and digits; `parse` drops them."""
+
+
+def _without_separators(text: str) -> str:
+    """`text` without `_SEPARATORS`: five `str.replace` calls cost a third of one `str.translate`.
+
+    (`translate` looks each character up in its table through a Python int key; `replace` is a
+    plain search that returns the same string when the character is absent.)
+    """
+    return text.replace(" ", "").replace("(", "").replace(")", "").replace(".", "").replace("-", "")
+
+
 _NOT_A_NATIONAL_NUMBER = (
     ValidationResult.TOO_SHORT,
     ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
@@ -131,7 +143,7 @@ def _normalize_phone_cached(raw: str, region: str | None) -> PhoneResult:
         text = _INTERNATIONAL_00.sub("+", text)
     if not region and not text.startswith("+"):
         return PhoneResult(None, notes=(Note("phone_region_unknown", before=raw),))
-    plain = text.translate(_SEPARATORS) if _PLAIN_PHONE.fullmatch(text) else ""
+    plain = _without_separators(text) if _PLAIN_PHONE.fullmatch(text) else ""
     if len(text) <= _MAX_INPUT_STRING_LENGTH and len(plain.lstrip("+")) >= 3:
         parsed = _parse_plain_cached(plain, region)
     else:
