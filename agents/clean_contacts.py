@@ -97,12 +97,14 @@ async def clean_contacts(stream: StreamT[bytes]) -> None:
         )
 
 
-def _on_delivery_retry(exc: BaseException, delay: float) -> None:
+def _on_delivery_retry(message: Outbound, exc: BaseException, delay: float) -> None:
     app.metrics.set_ready(False)
-    log.warning("output delivery failed (%r); resending in %.1fs", exc, delay)
+    app.metrics.observe_output_failure(message.topic, "retried")
+    log.warning("output delivery to %s failed (%r); resending in %.1fs", message.topic, exc, delay)
 
 
 def _on_undeliverable(message: Outbound, exc: BaseException) -> None:
+    app.metrics.observe_output_failure(message.topic, "dropped")
     log.error(
         "output to %s (key %r, %d bytes) cannot be delivered and is dropped: %r",
         message.topic,

@@ -54,7 +54,7 @@ async def deliver(
     send: SendFunction,
     messages: Sequence[Outbound],
     *,
-    on_retry: Callable[[BaseException, float], None] = lambda exc, delay: None,
+    on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None,
     on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None,
     on_delivered: Callable[[], None] = lambda: None,
     first_delay: float = 0.5,
@@ -83,7 +83,7 @@ async def deliver(
                 continue
         # Resend from the first failure, in order: what followed it may have been acknowledged
         # already, but resending keeps the newest record per key last.
-        on_retry(error, delay)
+        on_retry(head, error, delay)
         retried = True
         await asyncio.sleep(delay)
         delay = min(delay * 2, max_delay)

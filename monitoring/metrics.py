@@ -49,6 +49,8 @@ NONE = "none"
 """Label value for a missing (None or blank) value."""
 
 MAX_LABEL_LENGTH = 40
+OUTPUT_FAILURE_OUTCOMES = ("retried", "dropped")
+"""Values of `outcome` on `dq_output_failures_total` (see `agents.delivery`)."""
 _LABEL_VALUE = re.compile(r"[a-z0-9_.-]+")
 _PERSONAL_DIGITS = 7  # phone numbers and national ids have at least this many digits
 _MAX_RULES_SEEN = 200
@@ -313,6 +315,7 @@ class DQMetrics(NamedTuple):
     batch_size: Histogram  # dq_batch_size
     redis_seconds: Histogram  # dq_redis_seconds{operation}
     redis_errors: Counter  # dq_redis_errors_total{operation}
+    output_failures: Counter  # dq_output_failures_total{topic,outcome}
     worker_ready: Gauge  # dq_worker_ready
     build_info: Info  # dq_build_info{version,rules_version}
     labels: LabelGuards
@@ -474,6 +477,13 @@ class DQMetrics(NamedTuple):
                 ["operation"],
                 registry=registry,
             ),
+            output_failures=Counter(
+                "dq_output_failures",
+                "Output messages the broker did not acknowledge: resent (outcome=retried) or"
+                " refused even alone and skipped (outcome=dropped).",
+                ["topic", "outcome"],
+                registry=registry,
+            ),
             worker_ready=Gauge(
                 "dq_worker_ready",
                 "1 when the worker is started and its dependencies answer.",
@@ -625,6 +635,23 @@ class DQMetrics(NamedTuple):
         errors = self.redis_errors.labels(value)  # bound at the first call, so errors start at 0
         if failed:
             errors.inc()
+
+    def bind_output_topics(self, topics: Iterable[str]) -> None:
+        """Start every `dq_output_failures_total` series of the output topics at 0 (for `increase()`)."""
+        for topic in topics:
+            for outcome in OUTPUT_FAILURE_OUTCOMES:
+                self.output_failures.labels(topic, outcome)
+
+    def observe_output_failure(self, topic: str, outcome: str) -> None:
+        """Count one output message that failed: `retried` (resent) or `dropped` (refused alone).
+
+        Args:
+            topic: The output topic (a configured one: the label is bounded by configuration).
+            outcome: One of `OUTPUT_FAILURE_OUTCOMES`.
+        """
+        if outcome not in OUTPUT_FAILURE_OUTCOMES:
+            raise ValueError(f"unknown output failure outcome {outcome!r}")
+        self.output_failures.labels(topic, outcome).inc()
 
     def set_ready(self, ready: bool) -> None:
         """Set `dq_worker_ready` to 1 (ready) or 0."""

@@ -59,6 +59,8 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
     )
     app.metrics.set_build_info(VERSION, RULES_VERSION)
     mount_metrics(app, registry)
+    kafka = settings.kafka
+    app.metrics.bind_output_topics([kafka.cleaned_topic, kafka.rejected_topic, kafka.review_topic, kafka.golden_topic])
     app.pipeline = build_pipeline(settings, app.metrics)
     app.index = app.pipeline.index
     _mount_health(app)

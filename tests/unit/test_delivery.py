@@ -50,7 +50,7 @@ def run(producer: ScriptedProducer, messages: list[Outbound] = MESSAGES) -> dict
         deliver(
             producer.send,
             messages,
-            on_retry=lambda exc, delay: calls["retry"].append(type(exc).__name__),
+            on_retry=lambda message, exc, delay: calls["retry"].append(type(exc).__name__),
             on_undeliverable=lambda message, exc: calls["undeliverable"].append(message.key),
             on_delivered=lambda: calls["delivered"].append(True),
             first_delay=0.0,

@@ -47,6 +47,7 @@ EXPECTED_FAMILIES = {
     "dq_batch_size": "histogram",
     "dq_redis_seconds": "histogram",
     "dq_redis_errors": "counter",
+    "dq_output_failures": "counter",
     "dq_worker_ready": "gauge",
     "dq_build": "info",
 }
@@ -462,3 +463,26 @@ def test_cached_series_count_exactly_what_resolving_every_event_does(monkeypatch
         batch.flush()
     assert not oracle.per_cleaned
     assert _exposition(cached_registry) == _exposition(oracle_registry)
+
+
+def test_output_failures_start_at_zero_per_topic_and_count_by_outcome(
+    metrics: DQMetrics, registry: CollectorRegistry
+) -> None:
+    metrics.bind_output_topics(["crm.contacts.cleaned", "crm.contacts.golden"])
+    for topic in ("crm.contacts.cleaned", "crm.contacts.golden"):
+        for outcome in ("retried", "dropped"):
+            labels = {"topic": topic, "outcome": outcome}
+            assert registry.get_sample_value("dq_output_failures_total", labels) == 0.0
+    metrics.observe_output_failure("crm.contacts.golden", "dropped")
+    metrics.observe_output_failure("crm.contacts.golden", "retried")
+    metrics.observe_output_failure("crm.contacts.golden", "retried")
+    assert (
+        registry.get_sample_value("dq_output_failures_total", {"topic": "crm.contacts.golden", "outcome": "dropped"})
+        == 1
+    )
+    assert (
+        registry.get_sample_value("dq_output_failures_total", {"topic": "crm.contacts.golden", "outcome": "retried"})
+        == 2
+    )
+    with pytest.raises(ValueError, match="outcome"):
+        metrics.observe_output_failure("crm.contacts.golden", "lost")
