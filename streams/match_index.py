@@ -57,6 +57,8 @@ CallObserver = Callable[[str, float, bool], None]
 #  candidate_ids (newest first per key, keys in the order given, unique, capped),
 #  candidate_docs, candidate_entities, entity_size, entity_ids, entity_versions},
 # then one last element: the index's {records, entities} (the size gauges, no extra round trip).
+# A request's versions are read with one HMGET (record and block keys) and one for its
+# candidate entities: every `redis.call` costs, the number of fields hardly.
 SNAPSHOT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local cap, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -65,21 +67,26 @@ local out = {}
 for r, req in ipairs(cjson.decode(ARGV[4])) do
   local event_id, record_id, name_key, blocks = req[1], req[2], req[3], req[4]
   local entity = redis.call('HGET', p .. 'rent', record_id)
+  local fields = {'r:' .. record_id}
+  for k, key in ipairs(blocks) do fields[k + 1] = 'b:' .. key end
+  local block_versions = redis.call('HMGET', ver, unpack(fields))
+  local applied, existing, erased = unpack(
+    redis.call('MGET', p .. 'evt:' .. event_id, p .. 'rec:' .. record_id, p .. 'erased:' .. record_id))
   local reply = {
-    redis.call('GET', p .. 'evt:' .. event_id),
-    redis.call('GET', p .. 'rec:' .. record_id),
+    applied,
+    existing,
     entity,
-    redis.call('GET', p .. 'erased:' .. record_id),
-    redis.call('HGET', ver, 'r:' .. record_id),
+    erased,
+    block_versions[1],
     name_key ~= '' and redis.call('HGET', p .. 'tf', name_key) or false,
     total,
   }
   local ids, seen = {}, {}
-  for _, key in ipairs(blocks) do
+  for k, key in ipairs(blocks) do
     local members = redis.call('ZREVRANGE', p .. 'blk:' .. key, 0, cap - 1)
     local size = #members
     if size >= cap then size = redis.call('ZCARD', p .. 'blk:' .. key) end
-    reply[#reply + 1] = {size, redis.call('HGET', ver, 'b:' .. key) or false}
+    reply[#reply + 1] = {size, block_versions[k + 1]}
     for _, member in ipairs(members) do
       if #ids < limit and member ~= record_id and not seen[member] then
         seen[member] = true
@@ -103,7 +110,11 @@ for r, req in ipairs(cjson.decode(ARGV[4])) do
     if not eseen[entity] then entities[#entities + 1] = entity end
   end
   local versions = {}
-  for k, e in ipairs(entities) do versions[k] = redis.call('HGET', ver, 'e:' .. e) or false end
+  if #entities > 0 then
+    local efields = {}
+    for k, e in ipairs(entities) do efields[k] = 'e:' .. e end
+    versions = redis.call('HMGET', ver, unpack(efields))
+  end
   reply[#reply + 1] = ids
   reply[#reply + 1] = docs
   reply[#reply + 1] = owners
@@ -121,13 +132,26 @@ return out
 # versions are unchanged, else nothing of it is written; applying it increments its bumps.
 # Reply: 1/0 per plan, then the index's {records, entities} after the plans. REHOME moves every
 # record of an absorbed entity (key `ent:<absorbed>`, args [survivor]) to the survivor.
+# Versions are counts, as HINCRBY would leave them, but read with one HMGET (the checks) and
+# written with one HSET per plan: a checked field's count is the one just compared, the few
+# bumped fields that are not checked (block keys an update leaves) are read with one more HMGET.
 COMMIT_SCRIPT = """
 local ver, p = KEYS[1], ARGV[1]
 local results = {}
 for n, plan in ipairs(cjson.decode(ARGV[2])) do
   local ok = true
-  for version_field, expected in pairs(plan[1]) do
-    if tonumber(redis.call('HGET', ver, version_field) or 0) ~= expected then ok = false; break end
+  local fields, expected, count = {}, {}, {}
+  for version_field, value in pairs(plan[1]) do
+    fields[#fields + 1] = version_field
+    expected[#fields] = value
+  end
+  if #fields > 0 then
+    local current = redis.call('HMGET', ver, unpack(fields))
+    for k = 1, #fields do
+      local value = tonumber(current[k] or 0)
+      if value ~= expected[k] then ok = false; break end
+      count[fields[k]] = value
+    end
   end
   if ok then
     for _, op in ipairs(plan[2]) do
@@ -143,7 +167,22 @@ for n, plan in ipairs(cjson.decode(ARGV[2])) do
         redis.call(cmd, key, unpack(args))
       end
     end
-    for _, version_field in ipairs(plan[3]) do redis.call('HINCRBY', ver, version_field, 1) end
+    local bumps, unread = plan[3], {}
+    for _, version_field in ipairs(bumps) do
+      if count[version_field] == nil then unread[#unread + 1] = version_field end
+    end
+    if #unread > 0 then
+      local current = redis.call('HMGET', ver, unpack(unread))
+      for k, version_field in ipairs(unread) do count[version_field] = tonumber(current[k] or 0) end
+    end
+    if #bumps > 0 then
+      local counted = {}
+      for k, version_field in ipairs(bumps) do
+        counted[2 * k - 1] = version_field
+        counted[2 * k] = string.format('%d', count[version_field] + 1)
+      end
+      redis.call('HSET', ver, unpack(counted))
+    end
   end
   results[n] = ok and 1 or 0
 end

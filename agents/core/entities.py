@@ -37,14 +37,16 @@ from agents.core.scoring import (
     MatchModel,
     MatchThresholds,
     PairScore,
+    PairWeight,
     decide,
     features_from_wire,
     features_name_key,
     features_to_wire,
     match_features,
     name_frequency_key,
+    name_tf_shift,
     owners_compatible,
-    score_features,
+    weigh_features,
 )
 from schemas.events import ContactChangeEvent, EventType
 from schemas.outputs import Decision, MatchDecision, ReviewItem
@@ -135,7 +137,7 @@ class StoredRecord:
             contact=validated(NormalizedContact, doc["c"]),
             points=doc["p"],
             block_keys=tuple(doc["k"]),
-            stored_features=features_from_wire(line[2:]) if line is not None else None,
+            stored_features=features_from_wire(line, 2) if line is not None else None,
         )
 
 
@@ -190,11 +192,14 @@ class Candidate:
     @classmethod
     def from_json(cls, payload: bytes) -> Candidate | StoredRecord:
         """Read a `StoredRecord.to_json` document (a whole `StoredRecord` for older documents)."""
-        line, _ = _split_document(payload)
-        features = features_from_wire(line[2:]) if line is not None else None
-        if line is None or features is None:  # an older document, or features of another version
-            return StoredRecord.from_json(payload)
-        return cls(line[0], line[1], features, payload)
+        end = payload.find(b"\n")
+        if end >= 0:  # only the match line is decoded (the document's JSON is not copied)
+            line = orjson.loads(payload[:end])
+            features = features_from_wire(line, 2)
+            if features is not None:
+                return cls(line[0], line[1], features, payload)
+        # An older document (no match line), or features of another version.
+        return StoredRecord.from_json(payload)
 
     @property
     def contact(self) -> NormalizedContact:
@@ -469,15 +474,9 @@ class _PlanBuilder:
         )
 
     def match(self, contact: NormalizedContact) -> Plan:
-        verdicts = sorted(
-            (
-                _Verdict(entity, candidate, score, *self._decide(score, candidate))
-                for entity, (candidate, score) in self._score_candidates(contact).items()
-            ),
-            key=lambda v: (-v.score.match_weight, v.entity),
-        )
+        best = self._weigh_candidates(contact)
         new_entity = entity_id_for(self.event.event_id)
-        if not verdicts:
+        if not best:
             decision, reason = decide(None, same_owner=True, thresholds=self.policy.thresholds)
             return self._join(
                 contact,
@@ -486,20 +485,27 @@ class _PlanBuilder:
                 MatchDecision(decision=decision, entity_id=new_entity, reason=reason),
             )
         candidates_scored = len(self.snapshot.candidates)
-        mergeable = [v for v in verdicts if v.decision is Decision.MERGED]
+        # Every entity is weighed, but only the one shown gets a full score and a reason: the
+        # best mergeable entity if any, else the best entity (best = highest weight, then id).
+        owner, thresholds = self.event.owner, self.policy.thresholds
+        mergeable = [
+            entity
+            for entity, (candidate, weighed) in best.items()
+            if weighed.merges(same_owner=owners_compatible(owner, candidate.owner), thresholds=thresholds)
+        ]
         if mergeable:
             # A record that links several entities merges them all into the smallest id.
-            survivor = min(v.entity for v in mergeable)
-            absorbed = tuple(sorted(v.entity for v in mergeable if v.entity != survivor))
+            survivor = min(mergeable)
+            absorbed = tuple(sorted(entity for entity in mergeable if entity != survivor))
             also = f"; also merged {len(absorbed)} more entities" if absorbed else ""
-            best = mergeable[0]
+            lead = self._verdict(_strongest(mergeable, best), best)
             return self._join(
                 contact,
                 survivor,
                 absorbed,
-                best.as_decision(survivor, candidates_scored, best.reason + also),
+                lead.as_decision(survivor, candidates_scored, lead.reason + also),
             )
-        top = verdicts[0]
+        top = self._verdict(_strongest(best, best), best)
         review = None
         if top.decision is Decision.REVIEW:
             review = self._review(contact, new_entity, top)
@@ -511,9 +517,13 @@ class _PlanBuilder:
             review=review,
         )
 
-    def _decide(self, score: PairScore, candidate: CandidateRecord) -> tuple[Decision, str]:
+    def _verdict(self, entity: str, best: Mapping[str, tuple[CandidateRecord, PairWeight]]) -> _Verdict:
+        candidate, weighed = best[entity]
+        score = weighed.score()
         same_owner = owners_compatible(self.event.owner, candidate.owner)
-        return decide(score, same_owner=same_owner, thresholds=self.policy.thresholds)
+        return _Verdict(
+            entity, candidate, score, *decide(score, same_owner=same_owner, thresholds=self.policy.thresholds)
+        )
 
     # -- helpers of match --------------------------------------------------------------------
     def _candidate_records(self) -> Iterable[CandidateRecord]:
@@ -521,20 +531,24 @@ class _PlanBuilder:
         # record, and capped (`MatchSettings.max_candidates`).
         return self.snapshot.candidates.values()
 
-    def _score_candidates(self, contact: NormalizedContact) -> dict[str, tuple[CandidateRecord, PairScore]]:
+    def _weigh_candidates(self, contact: NormalizedContact) -> dict[str, tuple[CandidateRecord, PairWeight]]:
+        """Best-weighing candidate of each candidate entity (the first one on a tie)."""
         total = max(self.snapshot.total_records, 1)
         frequency = self.snapshot.name_count / total if self.snapshot.name_count else None
-        best: dict[str, tuple[CandidateRecord, PairScore]] = {}
+        best: dict[str, tuple[CandidateRecord, PairWeight]] = {}
         features = self.request.features or match_features(contact)
         model = self.policy.model
+        tf_shift = name_tf_shift(model, frequency)
+        owners = self.snapshot.candidate_entities
         for candidate in self._candidate_records():
-            entity = self.snapshot.candidate_entities.get(candidate.record_id)
+            entity = owners.get(candidate.record_id)
             if entity is None:
                 continue
             # = score_pair(contact, candidate.contact, ...), with each side's features read once
-            score = score_features(features, candidate.features, model, name_frequency=frequency)
-            if entity not in best or score.match_weight > best[entity][1].match_weight:
-                best[entity] = (candidate, score)
+            weighed = weigh_features(features, candidate.features, model, tf_shift)
+            held = best.get(entity)
+            if held is None or weighed.match_weight > held[1].match_weight:
+                best[entity] = (candidate, weighed)
         return best
 
     def _join(
@@ -595,6 +609,11 @@ class _PlanBuilder:
             record=contact,
             candidate=top.candidate.contact,
         )
+
+
+def _strongest(entities: Iterable[str], best: Mapping[str, tuple[CandidateRecord, PairWeight]]) -> str:
+    """The entity with the highest weight, the smallest id on a tie (first of the old sort)."""
+    return min(entities, key=lambda entity: (-best[entity][1].match_weight, entity))
 
 
 @dataclass(frozen=True)

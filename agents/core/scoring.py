@@ -141,6 +141,7 @@ class _LevelOutcome:
     """What one combination of comparison levels contributes to a pair's score (see `MatchModel.outcome`)."""
 
     weights: tuple[float, ...]  # log2(m/u) per comparison, in COMPARISON_LEVELS order
+    total: float  # log2 prior odds + the weights, summed in order: the match weight without a tf shift
     explanations: tuple[FieldComparison, ...]  # the same, as shown in decisions
     name_tf_adjusted: bool  # the name level takes the term-frequency shift
     corroborated: bool
@@ -216,18 +217,28 @@ class MatchModel:
             levels: `compare_features` levels, in COMPARISON_LEVELS order.
             given_conflict: `compare_features`' given-name conflict flag.
         """
-        key = (tuple(levels.values()), given_conflict)
+        return self.outcome_of(tuple(levels.values()), given_conflict)
+
+    def outcome_of(self, levels: tuple[str, ...], given_conflict: bool) -> _LevelOutcome:
+        """`outcome` of levels given as a tuple in COMPARISON_LEVELS order (the scoring hot path)."""
+        key = (levels, given_conflict)
         outcome = self._outcomes.get(key)
         if outcome is None:
-            pairs = tuple(levels.items())
-            corroborating = _corroborating_fields(levels)
+            named = dict(zip(COMPARISON_LEVELS, levels, strict=True))
+            pairs = tuple(named.items())
+            weights = tuple(self._weights[pair] for pair in pairs)
+            total = self.prior_weight
+            for weight in weights:  # in order, exactly as `score_features` adds them
+                total += weight
+            corroborating = _corroborating_fields(named)
             outcome = _LevelOutcome(
-                weights=tuple(self._weights[pair] for pair in pairs),
+                weights=weights,
+                total=total,
                 explanations=tuple(self._explanations[pair] for pair in pairs),
-                name_tf_adjusted=levels["name"] in TF_ADJUSTED_NAME_LEVELS,
+                name_tf_adjusted=named["name"] in TF_ADJUSTED_NAME_LEVELS,
                 corroborated=bool(corroborating),
                 corroborating=corroborating,
-                conflicts=_conflicting_fields(levels, given_conflict),
+                conflicts=_conflicting_fields(named, given_conflict),
             )
             if len(self._outcomes) < _MAX_OUTCOMES:
                 self._outcomes[key] = outcome
@@ -417,45 +428,68 @@ def features_to_wire(features: MatchFeatures) -> list[object]:
     ]
 
 
-def features_from_wire(wire: object) -> MatchFeatures | None:
+def features_from_wire(wire: object, start: int = 0) -> MatchFeatures | None:
     """Inverse of `features_to_wire`; None when `wire` is of another version or malformed.
 
     Args:
         wire: The decoded JSON list.
+        start: Where the features begin in `wire` (a match line carries the record id and
+            owner before them).
 
     Returns:
         Features equal to the ones that were written, or None (then derive them again with
         `match_features` from the stored contact).
     """
-    if not isinstance(wire, list) or len(wire) != 14 or wire[0] != FEATURES_VERSION:
+    if not isinstance(wire, list) or len(wire) != start + 14 or wire[start] != FEATURES_VERSION:
         return None
-    _, given, family, script, emails, phones, mobiles, birth, national_id, street, postcode, city, country, company = (
-        wire
-    )
-    email_set = frozenset(emails)
-    phone_set = frozenset(phones)
+    given, family, script, emails, phones, mobiles, birth, national_id, street, postcode, city, country, company = wire[
+        start + 1 :
+    ]
+    # Most records carry no or one email / phone: share the empty sets instead of building them.
+    if emails:
+        email_set = frozenset(emails)
+        email_locals = frozenset([e.partition("@")[0] for e in email_set])
+    else:
+        email_set = email_locals = _NO_VALUES
+    if phones:
+        phone_set = frozenset(phones)
+        phone_tails = _phone_tails(phone_set)
+    else:
+        phone_set = phone_tails = _NO_VALUES
     return MatchFeatures(
-        given=given,
-        family=family,
-        script=script,
-        emails=email_set,
-        email_locals=frozenset(e.partition("@")[0] for e in email_set),
-        phones=phone_set,
-        mobiles=frozenset(mobiles),
-        phone_tails=_phone_tails(phone_set),
-        birth_date=date.fromisoformat(birth) if birth else None,
-        national_id=national_id,
-        street=street,
-        postcode=postcode,
-        city=city,
-        country=country,
-        company=company,
+        given,
+        family,
+        script,
+        email_set,
+        email_locals,
+        phone_set,
+        frozenset(mobiles) if mobiles else _NO_VALUES,
+        phone_tails,
+        date.fromisoformat(birth) if birth else None,
+        national_id,
+        street,
+        postcode,
+        city,
+        country,
+        company,
     )
+
+
+_NO_VALUES: Final[frozenset[str]] = frozenset()
 
 
 def _phone_tails(phones: frozenset[str]) -> frozenset[str]:
     """The last seven digits of each phone that has at least seven."""
-    return frozenset(digits[-7:] for digits in map(_digits, phones) if len(digits) >= 7)
+    tails = []
+    for phone in phones:
+        if phone[:1] == "+" and phone[1:].isdigit():  # E.164: the digits are all but the "+"
+            if len(phone) >= 8:
+                tails.append(phone[-7:])
+        else:
+            digits = _digits(phone)
+            if len(digits) >= 7:
+                tails.append(digits[-7:])
+    return frozenset(tails)
 
 
 def _digits(phone: str) -> str:
@@ -691,27 +725,39 @@ def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str]
         (comparison -> level, in COMPARISON_LEVELS order; True when the given names conflict
         and no identifier clears it, see `_given_conflict_cleared`).
     """
+    levels, given_conflict = compare_levels(a, b)
+    return dict(zip(COMPARISON_LEVELS, levels, strict=True)), given_conflict
+
+
+def compare_levels(a: MatchFeatures, b: MatchFeatures) -> tuple[tuple[str, ...], bool]:
+    """`compare_features` with the levels as a tuple in COMPARISON_LEVELS order (no dict per pair)."""
     name_level, given_conflict = _compare_name(a, b)
     if name_level in _INCOMPARABLE_ACROSS_SCRIPTS and a.script and b.script and a.script != b.script:
         # Transliteration is lossy (Persian drops vowels, kanji read as pinyin): two spellings
         # in different scripts that do not meet are no evidence either way.
         name_level, given_conflict = MISSING, False
-    levels = {
-        "name": name_level,
-        "birth_date": _compare_birth_date(a, b),
-        "national_id": _compare_national_id(a, b),
-        "email": _compare_email(a, b),
-        "phone": _compare_phone(a, b),
-        "street": _compare_street(a, b),
-        "locality": _compare_locality(a, b),
-        "company": _compare_company(a, b),
-    }
-    if given_conflict and _given_conflict_cleared(levels, a, b):
+    birth_date = _compare_birth_date(a, b)
+    national_id = _compare_national_id(a, b)
+    email = _compare_email(a, b)
+    phone = _compare_phone(a, b)
+    if given_conflict and _given_conflict_cleared(email, phone, national_id, birth_date, a, b):
         given_conflict = False
+    levels = (
+        name_level,
+        birth_date,
+        national_id,
+        email,
+        phone,
+        _compare_street(a, b),
+        _compare_locality(a, b),
+        _compare_company(a, b),
+    )
     return levels, given_conflict
 
 
-def _given_conflict_cleared(levels: Mapping[str, str], a: MatchFeatures, b: MatchFeatures) -> bool:
+def _given_conflict_cleared(
+    email: str, phone: str, national_id: str, birth_date: str, a: MatchFeatures, b: MatchFeatures
+) -> bool:
     """Return True when a personal identifier explains a given-name difference.
 
     A person re-entered under a nickname or a mistyped / alternate given name keeps their
@@ -720,16 +766,14 @@ def _given_conflict_cleared(levels: Mapping[str, str], a: MatchFeatures, b: Matc
     number or a mailbox. So the conflict is cleared by: the same email; the same mailbox name
     together with the same phone; a shared MOBILE number (a shared landline or a
     fixed-line-or-mobile number may be a household's); or a national id within one edit
-    together with a birth date that agrees (exact or one_off).
+    together with a birth date that agrees (exact or one_off). Arguments are the levels of
+    those comparisons.
     """
-    if levels["email"] == "exact" or not a.mobiles.isdisjoint(b.mobiles):
+    if email == "exact" or not a.mobiles.isdisjoint(b.mobiles):
         return True
-    if levels["email"] == "local_exact" and levels["phone"] == "exact":
+    if email == "local_exact" and phone == "exact":
         return True
-    return levels["national_id"] in ("exact", "edit1") and levels["birth_date"] in (
-        "exact",
-        "one_off",
-    )
+    return national_id in ("exact", "edit1") and birth_date in ("exact", "one_off")
 
 
 def _corroborating_fields(levels: Mapping[str, str]) -> tuple[str, ...]:
@@ -767,6 +811,85 @@ def _conflicting_fields(levels: Mapping[str, str], given_conflict: bool) -> tupl
     return tuple(conflicts)
 
 
+class PairWeight(NamedTuple):
+    """A pair's match weight and level combination, before it is dressed as a `PairScore`.
+
+    Matching weighs every candidate but shows at most two of them (the decision's and a review
+    item's), so the per-pair hot path stops here (`weigh_features`); `score` makes the full
+    `PairScore`, identical to `score_features` of the same pair.
+    """
+
+    match_weight: float
+    name_weight: float  # the name comparison's weight, with the term-frequency shift if applied
+    name_shifted: bool  # the term-frequency shift was applied to the name weight
+    outcome: _LevelOutcome
+
+    @property
+    def probability(self) -> float:
+        """Posterior match probability (as `PairScore.probability`)."""
+        return _probability(self.match_weight)
+
+    def merges(self, *, same_owner: bool, thresholds: MatchThresholds) -> bool:
+        """True exactly when `decide(self.score(), same_owner=..., thresholds=...)` says MERGED."""
+        outcome = self.outcome
+        return (
+            same_owner
+            and outcome.corroborated
+            and not outcome.conflicts
+            and _probability(self.match_weight) >= thresholds.auto_merge_at
+        )
+
+    def score(self) -> PairScore:
+        """The full `PairScore` (explanations, corroboration, conflicts)."""
+        outcome = self.outcome
+        comparisons = outcome.explanations
+        if self.name_shifted:
+            name = comparisons[0]
+            comparisons = (
+                FieldComparison(field=name.field, level=name.level, weight=round(self.name_weight, 4)),
+                *comparisons[1:],
+            )
+        return PairScore(
+            probability=_probability(self.match_weight),
+            match_weight=self.match_weight,
+            comparisons=comparisons,
+            corroborated=outcome.corroborated,
+            corroborating=outcome.corroborating,
+            conflicts=outcome.conflicts,
+        )
+
+
+def name_tf_shift(model: MatchModel, name_frequency: float | None) -> float:
+    """The term-frequency shift `weigh_features` takes: `model.tf_shift`, or 0.0 without a frequency."""
+    return model.tf_shift(name_frequency) if name_frequency is not None else 0.0
+
+
+def weigh_features(a: MatchFeatures, b: MatchFeatures, model: MatchModel, tf_shift: float = 0.0) -> PairWeight:
+    """Weigh two prepared feature sets (the per-candidate hot path; `PairWeight.score` completes it).
+
+    Args:
+        a: Features of one contact.
+        b: Features of the other.
+        model: The Fellegi-Sunter parameters.
+        tf_shift: `name_tf_shift(model, name_frequency)`, computed once for all of a record's
+            candidates; added to the agreeing name levels (TF_ADJUSTED_NAME_LEVELS).
+
+    Returns:
+        The pair's weight; `.score()` equals `score_features(a, b, model, name_frequency=...)`.
+    """
+    outcome = model.outcome_of(*compare_levels(a, b))
+    weights = outcome.weights
+    if tf_shift and outcome.name_tf_adjusted:
+        # Summed in comparison order, name first, exactly as field by field: the same float result.
+        name_weight = weights[0] + tf_shift
+        total = model.prior_weight
+        total += name_weight
+        for weight in weights[1:]:
+            total += weight
+        return PairWeight(total, name_weight, True, outcome)
+    return PairWeight(outcome.total, weights[0], False, outcome)
+
+
 def score_features(
     a: MatchFeatures, b: MatchFeatures, model: MatchModel, *, name_frequency: float | None = None
 ) -> PairScore:
@@ -782,32 +905,7 @@ def score_features(
     Returns:
         The pair's score, symmetric in (a, b).
     """
-    levels, given_conflict = compare_features(a, b)
-    outcome = model.outcome(levels, given_conflict)
-    weights, comparisons = outcome.weights, outcome.explanations
-    # Summed in comparison order, name first, exactly as field by field: the same float result.
-    total = model.prior_weight
-    name_weight = weights[0]
-    if name_frequency is not None and outcome.name_tf_adjusted:
-        tf_shift = model.tf_shift(name_frequency)
-        if tf_shift:
-            name_weight += tf_shift
-            name = comparisons[0]
-            comparisons = (
-                FieldComparison(field=name.field, level=name.level, weight=round(name_weight, 4)),
-                *comparisons[1:],
-            )
-    total += name_weight
-    for weight in weights[1:]:
-        total += weight
-    return PairScore(
-        probability=_probability(total),
-        match_weight=total,
-        comparisons=comparisons,
-        corroborated=outcome.corroborated,
-        corroborating=outcome.corroborating,
-        conflicts=outcome.conflicts,
-    )
+    return weigh_features(a, b, model, name_tf_shift(model, name_frequency)).score()
 
 
 def _probability(weight: float) -> float:
