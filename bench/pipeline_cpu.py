@@ -109,7 +109,10 @@ async def loop_passes(
         ),
     )
     run_id = uuid.uuid4().hex[:10]
-    sets = [payloads(events, seed + number, tag=f"cpu-{run_id}-{number}-") for number in range(data_sets)]
+    # On a preloaded index every run draws other persons (as `child` does), so that it never
+    # meets the people an earlier run added; on a fresh index the seed alone decides.
+    base = seed if index_prefix is None else seed + int(run_id, 16) % 1_000_000
+    sets = [payloads(events, base + number, tag=f"cpu-{run_id}-{number}-") for number in range(data_sets)]
     gc.freeze()
     gc.set_threshold(100_000, 100, 1000)
     for number in range(passes):
