@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,16 +19,6 @@ pytestmark = pytest.mark.redis
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 POLICY = MatchPolicy(load_match_model(), MatchThresholds(), max_candidates=50, event_ttl_seconds=3600)
-
-
-@pytest.fixture
-async def index(redis_url: str):
-    idx = RedisMatchIndex.from_settings(
-        RedisSettings(url=redis_url), MatchSettings(), prefix=f"test:{uuid.uuid4().hex[:8]}"
-    )
-    yield idx
-    await idx.drop()
-    await idx.aclose()
 
 
 def person(n: int, **overrides: object) -> NormalizedContact:

@@ -9,26 +9,13 @@ version never takes a value twice and a plan read before any write fails.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from agents.core.entities import lookup_request, plan_event
 from streams.match_index import RedisMatchIndex
-from streams.settings import MatchSettings, RedisSettings
 from tests.integration.test_match_index import POLICY, apply, event, person
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-async def index(redis_url: str):
-    idx = RedisMatchIndex.from_settings(
-        RedisSettings(url=redis_url), MatchSettings(), prefix=f"test:{uuid.uuid4().hex[:8]}"
-    )
-    yield idx
-    await idx.drop()
-    await idx.aclose()
 
 
 async def test_a_commit_adds_one_to_each_bumped_version_and_a_stale_plan_then_fails(index: RedisMatchIndex) -> None:
