@@ -257,7 +257,9 @@ def wait_for_redis(
                 said_loading = True
             limit = loading_timeout_s
         except redis.RedisError:
-            limit = timeout_s
+            # While it loads, Redis answers between chunks of the file, so a PING can also time
+            # out: once it has said LOADING, only the loading limit applies.
+            limit = loading_timeout_s if said_loading else timeout_s
         if time.monotonic() - start >= limit:
             return False
         time.sleep(interval_s)

@@ -159,3 +159,8 @@ def test_redis_wait_waits_out_loading_but_not_silence() -> None:
     ping, pending = _ping_answering(*[refused] * 1000)
     assert not stack.wait_for_redis(ping, timeout_s=0.02, loading_timeout_s=5.0, interval_s=0.001)
     assert pending, "a silent server is not waited on for the loading limit"
+    # A server that said LOADING and then times out between chunks of its file is still loading.
+    timeout = redis.TimeoutError("Timeout reading from socket")
+    ping, pending = _ping_answering(loading, *[timeout] * 30)
+    assert stack.wait_for_redis(ping, timeout_s=0.005, loading_timeout_s=5.0, interval_s=0.001)
+    assert pending == []
