@@ -36,7 +36,7 @@ app = FetchTunedApp(
     producer_max_request_size=max(settings.kafka.max_message_bytes * 2, 1_048_576),
     consumer_max_fetch_size=max(settings.kafka.max_message_bytes * 2, 4_194_304),
 )
-app.fetch_min_bytes, app.fetch_max_wait_ms = settings.kafka.fetch_min_bytes, settings.kafka.fetch_max_wait_ms
+app.use_fetch_settings(settings.kafka)
 input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=bytes)
 
 

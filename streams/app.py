@@ -50,7 +50,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
         consumer_max_fetch_size=max(settings.kafka.max_message_bytes * 2, 4_194_304),
     )
     app.settings = settings
-    app.fetch_min_bytes, app.fetch_max_wait_ms = settings.kafka.fetch_min_bytes, settings.kafka.fetch_max_wait_ms
+    app.use_fetch_settings(settings.kafka)
     app.metrics = DQMetrics.create(
         registry,
         label_limits=LabelLimits(
@@ -59,8 +59,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
     )
     app.metrics.set_build_info(VERSION, RULES_VERSION)
     mount_metrics(app, registry)
-    kafka = settings.kafka
-    app.metrics.bind_output_topics([kafka.cleaned_topic, kafka.rejected_topic, kafka.review_topic, kafka.golden_topic])
+    app.metrics.bind_output_topics(settings.kafka.output_topics)
     app.pipeline = build_pipeline(settings, app.metrics)
     app.index = app.pipeline.index
     _mount_health(app)

@@ -22,6 +22,8 @@ import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TransportT
 
+from streams.settings import KafkaSettings
+
 FETCH_ATTRIBUTES = ("_fetch_min_bytes", "_fetch_max_wait_ms")
 """Where `AIOKafkaConsumer.__init__` keeps the two values until `start()` hands them to its fetcher."""
 
@@ -34,8 +36,8 @@ class FetchTunedConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         app = self.app
         assert isinstance(app, FetchTunedApp)
         # Faust passes neither value through; set them before `start()` builds the fetcher.
-        consumer._fetch_min_bytes = app.fetch_min_bytes
-        consumer._fetch_max_wait_ms = app.fetch_max_wait_ms
+        for attribute, value in zip(FETCH_ATTRIBUTES, (app.fetch_min_bytes, app.fetch_max_wait_ms), strict=True):
+            setattr(consumer, attribute, value)
         return consumer
 
 
@@ -59,6 +61,10 @@ class FetchTunedApp(faust.App):
     """Bytes the broker waits for before it answers a fetch (aiokafka's default: 1)."""
     fetch_max_wait_ms: int = 1500
     """Longest the broker holds a fetch while fewer bytes are there (Faust's value: 1500)."""
+
+    def use_fetch_settings(self, kafka: KafkaSettings) -> None:
+        """Take both values from the service's Kafka settings (before the worker starts)."""
+        self.fetch_min_bytes, self.fetch_max_wait_ms = kafka.fetch_min_bytes, kafka.fetch_max_wait_ms
 
     def _new_transport(self) -> TransportT:
         if not self.conf.broker_consumer[0].scheme.startswith("kafka"):

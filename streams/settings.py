@@ -46,6 +46,11 @@ class KafkaSettings(BaseModel):
     )
 
     @property
+    def output_topics(self) -> tuple[str, ...]:
+        """The topics the worker publishes to."""
+        return (self.cleaned_topic, self.rejected_topic, self.review_topic, self.golden_topic)
+
+    @property
     def bootstrap_servers(self) -> str:
         """`host:port[,host:port]` for kafka-python / aiokafka clients."""
         return ",".join(url.split("://", 1)[-1] for url in self.broker.split(","))

@@ -832,11 +832,12 @@ class PairWeight(NamedTuple):
     def merges(self, *, same_owner: bool, thresholds: MatchThresholds) -> bool:
         """True exactly when `decide(self.score(), same_owner=..., thresholds=...)` says MERGED."""
         outcome = self.outcome
-        return (
-            same_owner
-            and outcome.corroborated
-            and not outcome.conflicts
-            and _probability(self.match_weight) >= thresholds.auto_merge_at
+        return merge_rule(
+            _probability(self.match_weight),
+            corroborated=outcome.corroborated,
+            conflicts=outcome.conflicts,
+            same_owner=same_owner,
+            thresholds=thresholds,
         )
 
     def score(self) -> PairScore:
@@ -945,6 +946,18 @@ def owners_compatible(owner: str | None, candidate_owner: str | None) -> bool:
     return owner is None or candidate_owner is None or owner == candidate_owner
 
 
+def merge_rule(
+    probability: float,
+    *,
+    corroborated: bool,
+    conflicts: tuple[str, ...],
+    same_owner: bool,
+    thresholds: MatchThresholds,
+) -> bool:
+    """When `decide` merges: probability >= auto_merge_at, corroborated, conflict-free, same owner."""
+    return probability >= thresholds.auto_merge_at and corroborated and not conflicts and same_owner
+
+
 def decide(best: PairScore | None, *, same_owner: bool, thresholds: MatchThresholds) -> tuple[Decision, str]:
     """Turn the best candidate's score into a decision and a one-line reason.
 
@@ -963,15 +976,16 @@ def decide(best: PairScore | None, *, same_owner: bool, thresholds: MatchThresho
     if best is None:
         return Decision.NEW, "no candidate shares a blocking key"
     p = best.probability
-    if p >= thresholds.auto_merge_at:
+    if merge_rule(
+        p, corroborated=best.corroborated, conflicts=best.conflicts, same_owner=same_owner, thresholds=thresholds
+    ):
+        return Decision.MERGED, f"p={p:.3f}, corroborated by {', '.join(best.corroborating)}"
+    if p >= thresholds.auto_merge_at:  # would merge but for one of the rule's other conditions
         if not best.corroborated:
             return Decision.REVIEW, f"p={p:.3f} but only name/location agree: no corroboration"
         if best.conflicts:
             return Decision.REVIEW, f"p={p:.3f} but conflicting {', '.join(best.conflicts)}"
-        evidence = ", ".join(best.corroborating)
-        if not same_owner:
-            return Decision.REVIEW, f"p={p:.3f} ({evidence}) but the candidate has another owner"
-        return Decision.MERGED, f"p={p:.3f}, corroborated by {evidence}"
+        return Decision.REVIEW, f"p={p:.3f} ({', '.join(best.corroborating)}) but the candidate has another owner"
     if p >= thresholds.review_at:
         return Decision.REVIEW, f"p={p:.3f} between review and merge thresholds"
     return Decision.DISTINCT, f"best candidate p={p:.3f} below review threshold"
