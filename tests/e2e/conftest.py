@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from streams.settings import KafkaSettings
 from streams.topics import ensure_topics
 
 REPO = Path(__file__).resolve().parents[2]
+CREATED: list[Namespace] = []
+"""Every namespace of this test session (their topics are deleted at its end)."""
 
 
 def free_port() -> int:
@@ -45,6 +47,9 @@ class Namespace:
     web_port: int = field(default_factory=free_port)
     logs: list[Path] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        CREATED.append(self)
 
     def topic(self, name: str) -> str:
         return f"e2e.{self.tag}.{name}"
@@ -80,6 +85,16 @@ class Namespace:
             golden_topic=self.topic("golden"),
         )
         ensure_topics(kafka)
+
+    def drop_topics(self) -> None:
+        """Delete the namespace's topics, and those its workers' Faust app created."""
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        try:
+            owned = [t for t in admin.list_topics() if t.startswith((f"e2e.{self.tag}.", f"crm-dq-e2e-{self.tag}-"))]
+            if owned:
+                admin.delete_topics(owned)
+        finally:
+            admin.close()
 
     def start_worker(self, tmp_path: Path) -> subprocess.Popen[bytes]:
         log = tmp_path / f"worker-{len(self.logs)}.log"
@@ -191,3 +206,11 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: floa
 @pytest.fixture
 def namespace(kafka_bootstrap: str, redis_url: str) -> Iterator[Namespace]:
     yield Namespace(kafka_bootstrap, redis_url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_namespace_topics() -> Iterator[None]:
+    """At the end of the session, delete the topics of every namespace it created."""
+    yield
+    for created in CREATED:
+        created.drop_topics()
