@@ -1,10 +1,10 @@
 """At-least-once publishing of one micro-batch's outputs.
 
-Faust's `take_events` acks a batch's input events when the agent's loop body returns, and the
-consumer commits acked offsets after flushing the producer. `flush()` waits for delivery but
-does not report failures, so an output whose delivery failed after it was queued would be lost
-behind a committed input. `deliver` therefore returns only once the broker has acknowledged
-every output of the batch (one broker round trip per batch, not per message):
+Faust's consumer commits acked input offsets after flushing the producer. `flush()` waits for
+delivery but does not report failures, so an output whose delivery failed after it was queued
+would be lost behind a committed input. `deliver` therefore returns only once the broker has
+acknowledged every output of the batch (one broker round trip per batch, not per message), and
+a batch's inputs are acked only after it:
 
 - a transient failure (broker unreachable, leader moved, request timed out) is retried, with
   backoff and without limit, from the first failed message onwards in the original order, so
@@ -15,6 +15,12 @@ every output of the batch (one broker round trip per batch, not per message):
   the first refused message is sent again alone: if it is refused alone too, it is reported
   through `on_undeliverable` and skipped, and the rest of the batch is sent again. One oversized
   golden record therefore cannot stall the stream forever, nor take its neighbours with it.
+
+`OrderedDelivery` lets a worker go on with the next micro-batch while the broker acknowledges
+the previous one's outputs: each batch's delivery runs in the background, starts only once the
+previous batch's has ended (so outputs keep their order across batches, also when one is
+resent), and acks that batch's inputs only after it (so no input is committed before its
+outputs are confirmed).
 
 It must not build, change or choose outputs: it only sends what it is given.
 """
@@ -36,6 +42,9 @@ from agents.pipeline import Outbound
 
 SendFunction = Callable[[Outbound], Awaitable[Awaitable[Any]]]
 """Queue one message; returns a future that resolves when the broker acknowledges it."""
+
+AckFunction = Callable[[Any], Awaitable[Any]]
+"""Acknowledge one consumed input (Faust: `stream.ack(event)`), so that its offset can be committed."""
 
 PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
     MessageSizeTooLargeError,
@@ -109,3 +118,57 @@ async def _send_all(send: SendFunction, messages: Sequence[Outbound]) -> list[Ba
         except Exception as exc:
             outcomes.append(exc)
     return outcomes
+
+
+class OrderedDelivery:
+    """Deliveries of consecutive micro-batches: in the background, one at a time, in order.
+
+    `submit` waits for the previous batch's delivery to end, then starts this batch's (`deliver`)
+    and returns; the batch's inputs are acked once every output is acknowledged or reported
+    undeliverable. An error that ends a delivery (cancellation, a bug) is raised by the next
+    `submit` or `drain`, and that batch's inputs stay unacked: they are consumed again.
+    """
+
+    def __init__(
+        self,
+        send: SendFunction,
+        ack: AckFunction,
+        *,
+        on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None,
+        on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None,
+        on_delivered: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._send = send
+        self._ack = ack
+        self._on_retry = on_retry
+        self._on_undeliverable = on_undeliverable
+        self._on_delivered = on_delivered
+        self._running: asyncio.Future[None] | None = None
+
+    async def submit(self, messages: Sequence[Outbound], inputs: Sequence[Any]) -> None:
+        """Start delivering `messages` once the previous batch's are delivered; ack `inputs` after."""
+        await self.drain()
+        self._running = asyncio.ensure_future(self._deliver_then_ack(list(messages), list(inputs)))
+
+    async def drain(self) -> None:
+        """Wait until the batch being delivered (if any) is delivered and acked."""
+        running, self._running = self._running, None
+        if running is not None:
+            await running
+
+    def cancel(self) -> None:
+        """Stop the delivery in progress (its inputs stay unacked and are consumed again)."""
+        if self._running is not None:
+            self._running.cancel()
+            self._running = None
+
+    async def _deliver_then_ack(self, messages: list[Outbound], inputs: list[Any]) -> None:
+        await deliver(
+            self._send,
+            messages,
+            on_retry=self._on_retry,
+            on_undeliverable=self._on_undeliverable,
+            on_delivered=self._on_delivered,
+        )
+        for item in inputs:
+            await self._ack(item)

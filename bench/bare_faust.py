@@ -2,10 +2,10 @@
 
 It is the service's Faust setup with the processing taken out: raw key/value serializers,
 `acks=-1`, the same fetch batching and fetch/request size limits, Faust's default sensor, one agent (concurrency 1)
-that takes micro-batches with `take_events(batch_size, within=batch_timeout_seconds)` and sends
-each event's key and value as they are, confirming delivery before the batch is acked, as the
-service does (`agents.delivery.deliver`). It is configured by the service's own `DQ_*` variables
-(`DQ_APP_ID`, `DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`,
+that takes micro-batches with `noack_take(batch_size, within=batch_timeout_seconds)` and sends
+each event's key and value as they are, acking a batch once its outputs are confirmed while the
+next batch is taken, as the service does (`agents.delivery.OrderedDelivery`). It is configured
+by the service's own `DQ_*` variables (`DQ_APP_ID`, `DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`,
 `DQ_KAFKA__INPUT_TOPIC`, `DQ_BATCH_SIZE`, ...) and writes to `DQ_KAFKA__CLEANED_TOPIC`.
 
 Run from the repo root: `python -m bench.bare_faust worker -l info`. It must not clean, match,
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from faust.types import StreamT
 
-from agents.delivery import deliver
+from agents.delivery import OrderedDelivery
 from agents.pipeline import Outbound
 from streams.kafka_transport import FetchTunedApp
 from streams.settings import get_settings
@@ -44,12 +44,14 @@ input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=b
 async def forward(stream: StreamT[bytes]) -> None:
     """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
     producer, output = app.producer, settings.kafka.cleaned_topic
-    async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_seconds):
-        # Same send path as the service's agent (agents/clean_contacts.py).
-        await deliver(
-            lambda out: producer.send(out.topic, out.key, out.value, None, None, None),
-            [Outbound(output, event.message.key, event.message.value) for event in events],
-        )
+    # Same send path and delivery overlap as the service's agent (agents/clean_contacts.py).
+    outputs = OrderedDelivery(lambda out: producer.send(out.topic, out.key, out.value, None, None, None), stream.ack)
+    batches = stream.noack_take(settings.batch_size, within=settings.batch_timeout_seconds)  # type: ignore[attr-defined]
+    try:
+        async for events in batches:
+            await outputs.submit([Outbound(output, event.message.key, event.message.value) for event in events], events)
+    finally:
+        outputs.cancel()
 
 
 if __name__ == "__main__":

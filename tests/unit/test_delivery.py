@@ -1,4 +1,4 @@
-"""`agents.delivery.deliver`: every output acknowledged before a batch is done, in order.
+"""`agents.delivery`: every output acknowledged before a batch's inputs are acked, in order.
 
 The send function here is a scripted stand-in for the producer (the retry logic is pure); the
 real broker's behaviour for a permanent failure is in tests/integration/test_delivery_kafka.py.
@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, NotLeaderForPartitionError
 from faust.exceptions import ProducerSendError
 
-from agents.delivery import deliver, is_permanent
+from agents.delivery import OrderedDelivery, deliver, is_permanent
 from agents.pipeline import Outbound
 
 MESSAGES = [Outbound("t", f"k{i}".encode(), f"v{i}".encode()) for i in range(4)]
@@ -118,3 +118,113 @@ def test_permanent_errors_are_recognised_through_fausts_wrapper() -> None:
     timeout = ProducerSendError("timeout")
     timeout.__cause__ = KafkaTimeoutError()
     assert not is_permanent(timeout)
+
+
+class GatedProducer:
+    """Queues sends; each acknowledgement is released by the test (`release`), or failed."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+        self.pending: dict[bytes, asyncio.Future[Any]] = {}
+
+    async def send(self, message: Outbound) -> Awaitable[Any]:
+        assert message.key is not None
+        self.sent.append(message.key)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.pending[message.key] = future
+        return future
+
+    def release(self, *keys: bytes, error: BaseException | None = None) -> None:
+        for key in keys:
+            future = self.pending.pop(key)
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+
+def batch(*names: str) -> list[Outbound]:
+    return [Outbound("t", name.encode(), b"v") for name in names]
+
+
+async def settle() -> None:
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+def test_ordered_delivery_acks_a_batch_only_after_its_outputs_and_keeps_batches_in_order() -> None:
+    async def scenario() -> None:
+        producer, acked = GatedProducer(), []
+
+        async def ack(item: str) -> None:
+            acked.append(item)
+
+        outputs = OrderedDelivery(producer.send, ack, on_retry=lambda m, e, d: None)
+        await outputs.submit(batch("a1", "a2"), ["in-a1", "in-a2"])  # returns at once: runs in the background
+        await settle()
+        assert producer.sent == [b"a1", b"a2"]
+        assert acked == []  # nothing acknowledged by the broker yet
+
+        second = asyncio.ensure_future(outputs.submit(batch("b1"), ["in-b1"]))
+        await settle()
+        assert not second.done()  # waits for the first batch's delivery
+        assert producer.sent == [b"a1", b"a2"]  # b1 is not sent before the first batch is delivered
+
+        producer.release(b"a1")
+        await settle()
+        assert acked == []  # a2 still unacknowledged
+        producer.release(b"a2")
+        await settle()
+        assert acked == ["in-a1", "in-a2"]
+        assert second.done()
+        assert producer.sent == [b"a1", b"a2", b"b1"]
+
+        producer.release(b"b1")
+        await outputs.drain()
+        assert acked == ["in-a1", "in-a2", "in-b1"]
+
+    asyncio.run(scenario())
+
+
+def test_ordered_delivery_resends_before_the_next_batch_and_never_acks_a_cancelled_batch() -> None:
+    async def scenario() -> None:
+        producer, acked = GatedProducer(), []
+
+        async def ack(item: str) -> None:
+            acked.append(item)
+
+        outputs = OrderedDelivery(producer.send, ack)
+        await outputs.submit(batch("a1"), ["in-a1"])
+        await settle()
+        producer.release(b"a1", error=NotLeaderForPartitionError())
+        second = asyncio.ensure_future(outputs.submit(batch("b1"), ["in-b1"]))
+        await asyncio.sleep(0.6)  # the first resend waits 0.5 s
+        assert producer.sent == [b"a1", b"a1"]  # resent first; b1 still waits
+        assert not second.done()
+        producer.release(b"a1")
+        await second
+        assert acked == ["in-a1"]
+
+        outputs.cancel()  # stopping: b1 is in flight
+        await settle()
+        assert acked == ["in-a1"]  # in-b1 stays unacked: it is consumed again
+        await outputs.drain()  # nothing left to wait for
+
+    asyncio.run(scenario())
+
+
+def test_ordered_delivery_raises_what_ended_the_previous_delivery() -> None:
+    async def scenario() -> None:
+        async def broken_ack(item: str) -> None:
+            raise RuntimeError("ack failed")
+
+        outputs = OrderedDelivery(ScriptedProducer({}).send, broken_ack)
+        await outputs.submit(batch("a1"), ["in-a1"])
+        try:
+            await outputs.submit(batch("b1"), ["in-b1"])
+        except RuntimeError as exc:
+            assert str(exc) == "ack failed"
+        else:
+            raise AssertionError("the failed delivery was not reported")
+
+    asyncio.run(scenario())
