@@ -119,7 +119,11 @@ class Settings(BaseSettings):
     app_id: str = Field("crm-dq", description="Faust app id (consumer group).")
     web_port: int = Field(6066, description="Worker web server port (/metrics, /healthz, /readyz).")
     batch_size: int = Field(100, ge=1, description="Events taken from the stream per micro-batch.")
-    batch_timeout_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a micro-batch.")
+    batch_timeout_seconds: float = Field(
+        0.01,
+        gt=0,
+        description="Longest wait to fill a micro-batch (a backlog fills it at once; the wait only adds latency).",
+    )
     kafka: KafkaSettings = KafkaSettings()
     redis: RedisSettings = RedisSettings()
     match: MatchSettings = MatchSettings()
