@@ -1,14 +1,14 @@
 """Agent `clean_contacts`: raw contact-change events in, cleaned/rejected/review/golden out.
 
 Thin: takes micro-batches from the input topic, hands them to `ContactPipeline`, publishes what
-it returns. Concurrency stays 1 (higher values can commit offsets past in-flight messages);
-instead, consecutive micro-batches overlap, each stage in order: while one batch is matched
-(and waits for Redis), the next is cleaned, and the one before is being acknowledged by the
-broker (`agents.delivery.OrderedDelivery`). A batch's inputs are acked only once the broker has
-acknowledged every output of the batch, so no input is committed before its outputs.
-Redis outages block the batch and retry (the worker reports not-ready) instead of dropping it;
-a batch that fails for any other reason is retried event by event, and an event that still
-fails goes to the rejected topic with its original bytes, so no input crashes the worker.
+it returns. Concurrency stays 1 (higher values can commit offsets past in-flight messages).
+A batch's outputs are queued with the producer before the next batch is taken; the broker's
+acknowledgements are awaited in the background meanwhile (`agents.delivery.OrderedDelivery`),
+and a batch's inputs are acked only once every one of its outputs is acknowledged, so no input
+is committed before its outputs. Redis outages block the batch and retry (the worker reports
+not-ready) instead of dropping it; a batch that fails for any other reason is retried event by
+event, and an event that still fails goes to the rejected topic with its original bytes, so no
+input crashes the worker.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from faust.types import EventT, StreamT
 
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
 from agents.delivery import OrderedDelivery
-from agents.pipeline import Inbound, Outbound, Prepared, Processed
+from agents.pipeline import Inbound, Outbound, Processed
 from schemas.wire import to_bytes
 from streams.app import app, input_topic
 from streams.match_index import is_outage
@@ -30,19 +30,15 @@ from streams.match_index import is_outage
 log = logging.getLogger(__name__)
 
 
-async def process_with_retry(batch: Sequence[Inbound], prepared: Prepared | None = None) -> list[Processed]:
-    """Process a batch (finish it, if already prepared); wait out Redis outages; isolate bad events."""
+async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
+    """Process a batch; wait out Redis outages; isolate events that break the pipeline."""
     delay = 0.5
     while True:
         try:
-            if prepared is not None:
-                result = await app.pipeline.finish(prepared)
-            else:
-                result = await app.pipeline.process(batch)
+            result = await app.pipeline.process(batch)
             app.metrics.set_ready(True)
             return result
         except Exception as exc:
-            prepared = None  # a prepared batch is finished once: a retry starts from the messages
             if is_outage(exc):  # waited out: the batch is retried, nothing is dropped
                 app.metrics.set_ready(False)
                 log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay)
@@ -59,22 +55,6 @@ async def process_with_retry(batch: Sequence[Inbound], prepared: Prepared | None
                 return [_internal_error(batch[0])]
             log.exception("batch failed; retrying its %d events one by one", len(batch))
             return [item for message in batch for item in await process_with_retry([message])]
-
-
-def _prepare(batch: Sequence[Inbound]) -> Prepared | None:
-    """Clean a batch ahead of matching; None if that fails (`process_with_retry` starts over)."""
-    try:
-        return app.pipeline.prepare(batch)
-    except Exception:
-        log.exception("cleaning a batch failed; it is processed again")
-        return None
-
-
-async def _match_and_publish(
-    batch: Sequence[Inbound], prepared: Prepared | None, events: Sequence[EventT], outputs: OrderedDelivery
-) -> None:
-    processed = await process_with_retry(batch, prepared)
-    await outputs.submit([out for item in processed for out in item.outbound], events)
 
 
 def _internal_error(message: Inbound) -> Processed:
@@ -112,22 +92,15 @@ async def clean_contacts(stream: StreamT[bytes]) -> None:
         on_undeliverable=_on_undeliverable,
         on_delivered=lambda: app.metrics.set_ready(True),
     )
-    matching: asyncio.Future[None] | None = None
     # noack_take: inputs are acked by `outputs`, after their outputs. It is on faust.Stream but
     # missing from the StreamT interface faust ships.
     batches = stream.noack_take(settings.batch_size, within=settings.batch_timeout_seconds)  # type: ignore[attr-defined]
     try:
         async for events in batches:
-            batch = [_inbound(event) for event in events]
-            prepared = _prepare(batch)  # meanwhile the previous batch's Redis calls run
-            if matching is not None:
-                await matching
-            matching = asyncio.ensure_future(_match_and_publish(batch, prepared, events, outputs))
+            processed = await process_with_retry([_inbound(event) for event in events])
+            await outputs.submit([out for item in processed for out in item.outbound], events)
     finally:
-        # Stopping: what is in flight is not acked, so it is consumed again (outputs are idempotent).
-        if matching is not None:
-            matching.cancel()
-        outputs.cancel()
+        outputs.cancel()  # stopping: a batch still in delivery stays unacked and is consumed again
 
 
 def _on_delivery_retry(message: Outbound, exc: BaseException, delay: float) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from aiokafka.errors import (
     InvalidTopicError,
@@ -59,6 +59,10 @@ def is_permanent(exc: BaseException) -> bool:
     return isinstance(exc, PERMANENT_ERRORS) or isinstance(exc.__cause__, PERMANENT_ERRORS)
 
 
+Queued: TypeAlias = list[Awaitable[Any] | BaseException]
+"""Per message, in order: the future of its acknowledgement, or why it was refused before queueing."""
+
+
 async def deliver(
     send: SendFunction,
     messages: Sequence[Outbound],
@@ -68,13 +72,18 @@ async def deliver(
     on_delivered: Callable[[], None] = lambda: None,
     first_delay: float = 0.5,
     max_delay: float = 10.0,
+    queued: Queued | None = None,
 ) -> None:
-    """Send `messages` in order and return once each is acknowledged or permanently undeliverable."""
+    """Send `messages` in order and return once each is acknowledged or permanently undeliverable.
+
+    `queued`: the first attempt's `queue_all(send, messages)`, when the caller queued it already.
+    """
     pending = list(messages)
     delay = first_delay
     retried = False
     while pending:
-        outcomes = await _send_all(send, pending)
+        outcomes = await settle(queued if queued is not None else await queue_all(send, pending))
+        queued = None
         failed_at = next((position for position, outcome in enumerate(outcomes) if outcome is not None), None)
         if failed_at is None:
             if retried:
@@ -84,7 +93,7 @@ async def deliver(
         assert error is not None
         if is_permanent(error):
             # The broker refuses whole produce batches: find out whether `head` itself is refused.
-            (error,) = await _send_all(send, [head])
+            (error,) = await settle(await queue_all(send, [head]))
             if error is None or is_permanent(error):
                 if error is not None:
                     on_undeliverable(head, error)
@@ -99,16 +108,21 @@ async def deliver(
         pending = pending[failed_at:]
 
 
-async def _send_all(send: SendFunction, messages: Sequence[Outbound]) -> list[BaseException | None]:
-    """Queue every message, then wait for all acknowledgements: None per success, else the error."""
-    futures: list[Awaitable[Any] | BaseException] = []
+async def queue_all(send: SendFunction, messages: Sequence[Outbound]) -> Queued:
+    """Queue every message with the producer, in order (no waiting for the broker)."""
+    queued: Queued = []
     for message in messages:
         try:
-            futures.append(await send(message))
+            queued.append(await send(message))
         except Exception as exc:  # refused before queueing (too large, producer closed, buffer full)
-            futures.append(exc)
+            queued.append(exc)
+    return queued
+
+
+async def settle(queued: Queued) -> list[BaseException | None]:
+    """Wait for every acknowledgement: None per success, else the error."""
     outcomes: list[BaseException | None] = []
-    for future in futures:
+    for future in queued:
         if isinstance(future, BaseException):
             outcomes.append(future)
             continue
@@ -121,12 +135,15 @@ async def _send_all(send: SendFunction, messages: Sequence[Outbound]) -> list[Ba
 
 
 class OrderedDelivery:
-    """Deliveries of consecutive micro-batches: in the background, one at a time, in order.
+    """Deliveries of consecutive micro-batches: acknowledged in the background, in order.
 
-    `submit` waits for the previous batch's delivery to end, then starts this batch's (`deliver`)
-    and returns; the batch's inputs are acked once every output is acknowledged or reported
-    undeliverable. An error that ends a delivery (cancellation, a bug) is raised by the next
-    `submit` or `drain`, and that batch's inputs stay unacked: they are consumed again.
+    `submit` waits for the previous batch's delivery to end, queues this batch's outputs with
+    the producer and returns; the broker's acknowledgements (and any resend, `deliver`) are
+    awaited in the background, and the batch's inputs are acked once every output is
+    acknowledged or reported undeliverable. Queueing happens in `submit`, not in the background,
+    so that it does not compete for the event loop with the taking of the next batch. An error
+    that ends a delivery (cancellation, a bug) is raised by the next `submit` or `drain`, and
+    that batch's inputs stay unacked: they are consumed again.
     """
 
     def __init__(
@@ -146,9 +163,10 @@ class OrderedDelivery:
         self._running: asyncio.Future[None] | None = None
 
     async def submit(self, messages: Sequence[Outbound], inputs: Sequence[Any]) -> None:
-        """Start delivering `messages` once the previous batch's are delivered; ack `inputs` after."""
+        """Queue `messages` once the previous batch is delivered; ack `inputs` after their delivery."""
         await self.drain()
-        self._running = asyncio.ensure_future(self._deliver_then_ack(list(messages), list(inputs)))
+        queued = await queue_all(self._send, messages)
+        self._running = asyncio.ensure_future(self._deliver_then_ack(list(messages), queued, list(inputs)))
 
     async def drain(self) -> None:
         """Wait until the batch being delivered (if any) is delivered and acked."""
@@ -162,13 +180,14 @@ class OrderedDelivery:
             self._running.cancel()
             self._running = None
 
-    async def _deliver_then_ack(self, messages: list[Outbound], inputs: list[Any]) -> None:
+    async def _deliver_then_ack(self, messages: list[Outbound], queued: Queued, inputs: list[Any]) -> None:
         await deliver(
             self._send,
             messages,
             on_retry=self._on_retry,
             on_undeliverable=self._on_undeliverable,
             on_delivered=self._on_delivered,
+            queued=queued,
         )
         for item in inputs:
             await self._ack(item)

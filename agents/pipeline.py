@@ -1,9 +1,7 @@
 """The processing step shared by the Faust agent and the `dedupe` command.
 
 `ContactPipeline.process` takes a micro-batch of raw input messages and returns, per message,
-what happened and the messages to publish. It runs in two halves: `prepare` cleans (pure, no
-index), `finish` matches and builds the outputs, so a worker can clean the next micro-batch
-while the previous one waits for Redis. Cleaning and deciding are pure (`agents.core`); this
+what happened and the messages to publish. Cleaning and deciding are pure (`agents.core`); this
 module adds the match index round trips (a few pipelined calls per batch, not per event) and
 the output topics. Metrics are tallied per batch (`monitoring.metrics.MetricsBatch`) and applied
 once at its end, and the index size gauges come with the index scripts' replies. It must not
@@ -72,17 +70,6 @@ class _Pending:
     plan: Plan | None = None
 
 
-@dataclass
-class Prepared:
-    """A micro-batch after `ContactPipeline.prepare`: cleaned, not yet matched."""
-
-    now: datetime
-    results: list[Processed]  # one per message; rejections already filled in
-    pending: list[_Pending]  # the accepted events, in order
-    tally: MetricsBatch | None
-    seconds: float  # spent preparing (part of `dq_processing_seconds`)
-
-
 class ContactPipeline:
     """Clean, match and publish contact-change events in micro-batches."""
 
@@ -109,14 +96,6 @@ class ContactPipeline:
 
     async def process(self, messages: Sequence[Inbound]) -> list[Processed]:
         """Process a micro-batch in order; returns one `Processed` per message, same order."""
-        return await self.finish(self.prepare(messages))
-
-    def prepare(self, messages: Sequence[Inbound]) -> Prepared:
-        """First half of `process`: clean every message (pure, no index), reject what is invalid.
-
-        Needs nothing from the index, so a worker can prepare the next micro-batch while the
-        previous one waits for Redis or the broker. Nothing is counted until `finish` ends.
-        """
         started = time.perf_counter()
         now = self.clock()
         tally = self.metrics.batch() if self.metrics is not None else None
@@ -129,27 +108,17 @@ class ContactPipeline:
                 self._reject(results[position], outcome.event, tally)
             else:
                 pending.append(_Pending(position, outcome, lookup_request(outcome.event, outcome.contact)))
-        return Prepared(now, results, pending, tally, time.perf_counter() - started)
-
-    async def finish(self, prepared: Prepared) -> list[Processed]:
-        """Second half of `process`: match against the index, build the outputs, apply the metrics.
-
-        A prepared batch is finished once: after a failure, prepare its messages again.
-        """
-        started = time.perf_counter()
-        results, pending, tally = prepared.results, prepared.pending, prepared.tally
         for wave in _waves(pending):
             await self._decide_wave(wave, tally)
-        await self._publish_decisions(pending, results, prepared.now, tally)
+        await self._publish_decisions(pending, results, now, tally)
         if tally is not None:
             metrics, stats = tally.metrics, self.index.last_stats
             if pending and stats is not None:
                 metrics.index_records.set(stats.records)
                 metrics.index_entities.set(stats.entities)
-            seconds = prepared.seconds + time.perf_counter() - started
-            per_event = seconds / max(len(results), 1)
-            tally.observe(metrics.batch_size, len(results))
-            tally.observe_many(metrics.processing_seconds, [per_event] * len(results))
+            per_event = (time.perf_counter() - started) / max(len(messages), 1)
+            tally.observe(metrics.batch_size, len(messages))
+            tally.observe_many(metrics.processing_seconds, [per_event] * len(messages))
             tally.flush()
         return results
 

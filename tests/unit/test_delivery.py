@@ -160,10 +160,10 @@ def test_ordered_delivery_acks_a_batch_only_after_its_outputs_and_keeps_batches_
             acked.append(item)
 
         outputs = OrderedDelivery(producer.send, ack, on_retry=lambda m, e, d: None)
-        await outputs.submit(batch("a1", "a2"), ["in-a1", "in-a2"])  # returns at once: runs in the background
+        await outputs.submit(batch("a1", "a2"), ["in-a1", "in-a2"])
+        assert producer.sent == [b"a1", b"a2"]  # queued by `submit` itself, before the next batch is taken
         await settle()
-        assert producer.sent == [b"a1", b"a2"]
-        assert acked == []  # nothing acknowledged by the broker yet
+        assert acked == []  # nothing acknowledged by the broker yet: awaited in the background
 
         second = asyncio.ensure_future(outputs.submit(batch("b1"), ["in-b1"]))
         await settle()
