@@ -1,14 +1,15 @@
 """Agent `clean_contacts`: raw contact-change events in, cleaned/rejected/review/golden out.
 
-Thin: takes micro-batches from the input topic, hands them to `ContactPipeline`, publishes what
-it returns. Concurrency stays 1 (higher values can commit offsets past in-flight messages).
-A batch's outputs are queued with the producer before the next batch is taken; the broker's
-acknowledgements are awaited in the background meanwhile (`agents.delivery.OrderedDelivery`),
-and a batch's inputs are acked only once every one of its outputs is acknowledged, so no input
-is committed before its outputs. Redis outages block the batch and retry (the worker reports
-not-ready) instead of dropping it; a batch that fails for any other reason is retried event by
-event, and an event that still fails goes to the rejected topic with its original bytes, so no
-input crashes the worker.
+Thin: reads the input topic into micro-batches (`agents.batching`: each batch is what arrived
+while the previous one was processed), hands them to `ContactPipeline`, publishes what it
+returns. Concurrency stays 1 (higher values can commit offsets past in-flight messages): one
+batch is processed at a time, in order. A batch's outputs are queued with the producer before
+the next batch is taken; the broker's acknowledgements are awaited in the background meanwhile
+(`agents.delivery.OrderedDelivery`), and a batch's inputs are acked only once every one of its
+outputs is acknowledged, so no input is committed before its outputs. Redis outages block the
+batch and retry (the worker reports not-ready) instead of dropping it; a batch that fails for
+any other reason is retried event by event, and an event that still fails goes to the rejected
+topic with its original bytes, so no input crashes the worker.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 
 from faust.types import EventT, StreamT
 
+from agents.batching import BatchQueue, feed_batches
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
 from agents.delivery import OrderedDelivery
 from agents.pipeline import Inbound, Outbound, Processed
@@ -83,22 +85,24 @@ def _inbound(event: EventT) -> Inbound:
 async def clean_contacts(stream: StreamT[bytes]) -> None:
     """Consume micro-batches of contact-change events and publish the outcomes."""
     settings, producer = app.settings, app.producer
+    inputs = stream.noack()  # acked by `outputs`, after their outputs
     # Straight to the producer: Faust's Topic.send layers cost more than the pipeline's own
     # work per message.
     outputs = OrderedDelivery(
         lambda out: producer.send(out.topic, out.key, out.value, None, None, None),
-        stream.ack,
+        inputs.ack,
         on_retry=_on_delivery_retry,
         on_undeliverable=_on_undeliverable,
         on_delivered=lambda: app.metrics.set_ready(True),
     )
-    # noack_take: inputs are acked by `outputs`, after their outputs. It is on faust.Stream but
-    # missing from the StreamT interface faust ships.
-    batches = stream.noack_take(settings.batch_size, within=settings.batch_timeout_seconds)  # type: ignore[attr-defined]
+
+    async def process_batch(events: list[EventT]) -> None:
+        processed = await process_with_retry([_inbound(event) for event in events])
+        await outputs.submit([out for item in processed for out in item.outbound], events)
+
     try:
-        async for events in batches:
-            processed = await process_with_retry([_inbound(event) for event in events])
-            await outputs.submit([out for item in processed for out in item.outbound], events)
+        queue: BatchQueue[EventT] = BatchQueue(settings.batch_size, settings.batch_timeout_seconds)
+        await feed_batches(inputs.events(), queue, process_batch)
     finally:
         outputs.cancel()  # stopping: a batch still in delivery stays unacked and is consumed again
 

@@ -2,9 +2,10 @@
 
 It is the service's Faust setup with the processing taken out: raw key/value serializers,
 `acks=-1`, the same fetch batching and fetch/request size limits, Faust's default sensor, one agent (concurrency 1)
-that takes micro-batches with `noack_take(batch_size, within=batch_timeout_seconds)` and sends
-each event's key and value as they are, acking a batch once its outputs are confirmed while the
-next batch is taken, as the service does (`agents.delivery.OrderedDelivery`). It is configured
+that reads micro-batches as the service does (`agents.batching`: what arrived while the previous
+batch was handled) and sends each event's key and value as they are, acking a batch once its
+outputs are confirmed while the next batch is taken, as the service does
+(`agents.delivery.OrderedDelivery`). It is configured
 by the service's own `DQ_*` variables (`DQ_APP_ID`, `DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`,
 `DQ_KAFKA__INPUT_TOPIC`, `DQ_BATCH_SIZE`, ...) and writes to `DQ_KAFKA__CLEANED_TOPIC`.
 
@@ -15,8 +16,9 @@ Kafka cost per event on this machine.
 
 from __future__ import annotations
 
-from faust.types import StreamT
+from faust.types import EventT, StreamT
 
+from agents.batching import BatchQueue, feed_batches
 from agents.delivery import OrderedDelivery
 from agents.pipeline import Outbound
 from streams.kafka_transport import FetchTunedApp
@@ -44,12 +46,16 @@ input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=b
 async def forward(stream: StreamT[bytes]) -> None:
     """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
     producer, output = app.producer, settings.kafka.cleaned_topic
-    # Same send path and delivery overlap as the service's agent (agents/clean_contacts.py).
-    outputs = OrderedDelivery(lambda out: producer.send(out.topic, out.key, out.value, None, None, None), stream.ack)
-    batches = stream.noack_take(settings.batch_size, within=settings.batch_timeout_seconds)  # type: ignore[attr-defined]
+    # Same batching, send path and delivery as the service's agent (agents/clean_contacts.py).
+    inputs = stream.noack()
+    outputs = OrderedDelivery(lambda out: producer.send(out.topic, out.key, out.value, None, None, None), inputs.ack)
+
+    async def forward_batch(events: list[EventT]) -> None:
+        await outputs.submit([Outbound(output, event.message.key, event.message.value) for event in events], events)
+
     try:
-        async for events in batches:
-            await outputs.submit([Outbound(output, event.message.key, event.message.value) for event in events], events)
+        queue: BatchQueue[EventT] = BatchQueue(settings.batch_size, settings.batch_timeout_seconds)
+        await feed_batches(inputs.events(), queue, forward_batch)
     finally:
         outputs.cancel()
 

@@ -118,11 +118,12 @@ class Settings(BaseSettings):
 
     app_id: str = Field("crm-dq", description="Faust app id (consumer group).")
     web_port: int = Field(6066, description="Worker web server port (/metrics, /healthz, /readyz).")
-    batch_size: int = Field(100, ge=1, description="Events taken from the stream per micro-batch.")
+    batch_size: int = Field(100, ge=1, description="Most events per micro-batch.")
     batch_timeout_seconds: float = Field(
-        0.01,
-        gt=0,
-        description="Longest wait to fill a micro-batch (a backlog fills it at once; the wait only adds latency).",
+        0.0,
+        ge=0,
+        description="Once a micro-batch has its first event, how long to wait for more while fewer than "
+        "`batch_size` are waiting (0: take what arrived while the previous batch was processed).",
     )
     kafka: KafkaSettings = KafkaSettings()
     redis: RedisSettings = RedisSettings()
