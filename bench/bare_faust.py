@@ -47,7 +47,7 @@ async def forward(stream: StreamT[bytes]) -> None:
     """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
     producer, output = app.producer, settings.kafka.cleaned_topic
     # Same batching, send path and delivery as the service's agent (agents/clean_contacts.py).
-    inputs = stream.noack()
+    inputs = stream.noack()  # type: ignore[attr-defined]  # on faust.Stream, missing from StreamT
     outputs = OrderedDelivery(lambda out: producer.send(out.topic, out.key, out.value, None, None, None), inputs.ack)
 
     async def forward_batch(events: list[EventT]) -> None:

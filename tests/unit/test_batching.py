@@ -50,7 +50,7 @@ def test_without_a_wait_a_lone_event_is_not_held_back() -> None:
     async def scenario() -> list[int]:
         queue: BatchQueue[int] = BatchQueue(max_size=100)
         await queue.put(7)
-        return await asyncio.wait_for(queue.next_batch(), timeout=1.0)
+        return await asyncio.wait_for(queue.next_batch(), timeout=30.0)
 
     assert asyncio.run(scenario()) == [7]
 
@@ -94,7 +94,7 @@ def test_events_read_while_a_batch_is_handled_form_the_next_batch() -> None:
                 done.set()
 
         reader = asyncio.ensure_future(feed_batches(source(), BatchQueue(max_size=10), handle))
-        await asyncio.wait_for(done.wait(), timeout=2.0)
+        await asyncio.wait_for(done.wait(), timeout=30.0)
         reader.cancel()
         with pytest.raises(asyncio.CancelledError):
             await reader
