@@ -51,6 +51,7 @@ from agents.core.scoring import (
 from schemas.events import ContactChangeEvent, EventType
 from schemas.outputs import Decision, MatchDecision, ReviewItem
 from schemas.records import NormalizedContact, validated
+from schemas.wire import to_bytes
 
 POINT_KINDS = ("email", "phone", "address")
 
@@ -235,11 +236,16 @@ class Snapshot:
     total_records: int = 0
 
 
-Op: TypeAlias = tuple[str, str, tuple[str | int | float, ...]]
-"""One Redis write: (command, key relative to the prefix, arguments).
+Op: TypeAlias = tuple[str | int | bytes, ...]
+"""One Redis write: (command, key relative to the prefix, *arguments).
 
-A plain tuple (not a NamedTuple), so that a whole batch of plans serializes to JSON for the
-commit script in one `orjson.dumps` call without a per-op Python hook.
+A plain flat tuple (not a NamedTuple, no nested tuple of arguments): a whole batch of plans
+serializes for the commit script in one `orjson.dumps` call, as one flat list (Lua tables cost
+Redis more than the commands). Arguments the script passes on to Redis are strings (a Lua
+number passed to a command is formatted with `%.17g`, which costs Redis more than the
+command); only HINCRBY deltas, which the script sums, are ints. A document (a stored record,
+an applied decision) is bytes: the commit sends it as an ARGV entry of its own instead of
+escaped inside the JSON. Never None or a bool (the script's markers for those two).
 """
 
 
@@ -359,33 +365,29 @@ class _PlanBuilder:
         ops, checks, blocks = self.ops, self.checks, self.snapshot.blocks
         doc = record.to_json()
         self.written.append((doc, record))
-        ops.append(("SET", f"rec:{rid}", (doc.decode(),)))
-        ops.append(("HSET", "rent", (rid, entity_id)))
-        ops.append(("SADD", f"ent:{entity_id}", (rid,)))
-        score = record.occurred_at.timestamp()
+        ops.append(("SET", f"rec:{rid}", doc))
+        ops.append(("HSET", "rent", rid, entity_id))
+        ops.append(("SADD", f"ent:{entity_id}", rid))
+        score = repr(record.occurred_at.timestamp())  # the float's exact digits, as Redis reads them
         if old_keys:
             for key in sorted(set(old_keys).difference(record.block_keys)):
-                ops.append(("ZREM", f"blk:{key}", (rid,)))
+                ops.append(("ZREM", f"blk:{key}", rid))
                 self._bump(f"b:{key}")
         for key in record.block_keys:
             version_field = f"b:{key}"
             view = blocks.get(key)
             checks[version_field] = view.version if view is not None else 0
-            ops.append(("ZADD", f"blk:{key}", (score, rid)))
+            ops.append(("ZADD", f"blk:{key}", score, rid))
             self._bump(version_field)
 
     def _count_name(self, name_key: str | None, delta: int) -> None:
         if name_key:
-            self.ops.append(("HINCRBY", "tf", (name_key, delta)))
+            self.ops.append(("HINCRBY", "tf", name_key, delta))
 
     def finish(self, decision: MatchDecision, **outputs: Any) -> Plan:
         self._bump(f"r:{self.record_id}")
         self.ops.append(
-            (
-                "SET",
-                f"evt:{self.event.event_id}",
-                (decision.model_dump_json(), "EX", self.policy.event_ttl_seconds),
-            )
+            ("SET", f"evt:{self.event.event_id}", to_bytes(decision), "EX", str(self.policy.event_ttl_seconds))
         )
         return Plan(
             decision=decision,
@@ -419,7 +421,7 @@ class _PlanBuilder:
     def erase(self) -> Plan:
         existing, entity = self.snapshot.existing, self.snapshot.existing_entity
         rid = self.record_id
-        self.ops.append(("SET", f"erased:{rid}", (self.event.occurred_at.isoformat(),)))
+        self.ops.append(("SET", f"erased:{rid}", self.event.occurred_at.isoformat()))
         if existing is None or entity is None:
             return self.finish(
                 MatchDecision(
@@ -429,17 +431,17 @@ class _PlanBuilder:
                 )
             )
         self._check_entity(entity)
-        self.ops.append(("DEL", f"rec:{rid}", ()))
-        self.ops.append(("HDEL", "rent", (rid,)))
-        self.ops.append(("SREM", f"ent:{entity}", (rid,)))
+        self.ops.append(("DEL", f"rec:{rid}"))
+        self.ops.append(("HDEL", "rent", rid))
+        self.ops.append(("SREM", f"ent:{entity}", rid))
         for key in existing.block_keys:
-            self.ops.append(("ZREM", f"blk:{key}", (rid,)))
+            self.ops.append(("ZREM", f"blk:{key}", rid))
             self._bump(f"b:{key}")
         self._count_name(name_frequency_key(existing.contact), -1)
-        self.ops.append(("HINCRBY", "stats", ("records", -1)))
+        self.ops.append(("HINCRBY", "stats", "records", -1))
         emptied = self.snapshot.existing_entity_size <= 1
         if emptied:
-            self.ops.append(("HINCRBY", "stats", ("entities", -1)))
+            self.ops.append(("HINCRBY", "stats", "entities", -1))
         decision = MatchDecision(
             decision=Decision.ERASED, entity_id=entity, reason="source record erased from the index"
         )
@@ -563,20 +565,16 @@ class _PlanBuilder:
         record = self._stored(contact, None)
         self._write_record(record, entity)
         self._count_name(self.request.name_key, +1)
-        self.ops.append(("HINCRBY", "stats", ("records", 1)))
+        self.ops.append(("HINCRBY", "stats", "records", 1))
         if decision.decision is not Decision.MERGED:
-            self.ops.append(("HINCRBY", "stats", ("entities", 1)))
+            self.ops.append(("HINCRBY", "stats", "entities", 1))
         for other in absorbed:
             self._check_entity(other)
-            self.ops.append(("REHOME", f"ent:{other}", (entity,)))
-            self.ops.append(("HSET", "redir", (other, entity)))
-            self.ops.append(("HINCRBY", "stats", ("entities", -1)))
+            self.ops.append(("REHOME", f"ent:{other}", entity))
+            self.ops.append(("HSET", "redir", other, entity))
+            self.ops.append(("HINCRBY", "stats", "entities", -1))
             self.ops.append(
-                (
-                    "XADD",
-                    "mergelog",
-                    ("*", "event_id", self.event.event_id, "survivor", entity, "absorbed", other),
-                )
+                ("XADD", "mergelog", "*", "event_id", self.event.event_id, "survivor", entity, "absorbed", other)
             )
         return self.finish(
             decision,
