@@ -7,7 +7,8 @@ events, their fixed costs (index round trips, a produce request) grew per event,
 fell behind a rate it sustains on a backlog. With `BatchQueue` the agent's own task keeps reading
 the stream while a batch is processed (during its Redis and broker waits) and puts events in a
 bounded queue; the processing task takes everything waiting, up to `max_size`, as soon as it is
-ready. Under load batches grow by themselves; at low load an event waits for no timer.
+ready, after letting the reader hand over what it has already received. Under load batches grow
+by themselves; at low load an event waits for no timer.
 
 Pure asyncio: no Faust, no Kafka. It must not ack or drop anything: its consumer acks each
 event once done (a full queue makes the reader wait, which is the backpressure).
@@ -20,6 +21,9 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+HANDOVER_TURNS = 3
+"""Turns of the event loop without a new item after which a batch is cut (with no `max_wait`)."""
 
 
 class BatchQueue(Generic[T]):
@@ -36,17 +40,26 @@ class BatchQueue(Generic[T]):
         await self._queue.put(item)
 
     async def next_batch(self) -> list[T]:
-        """Wait for an item, then take every item waiting, up to `max_size` (order kept)."""
+        """Wait for an item, then take every item waiting, up to `max_size` (order kept).
+
+        Before the batch is cut, the event loop gets a few turns, so that the reader can hand over
+        what it has already received (a fetch brings events in chunks) without any timer.
+        """
         queue = self._queue
         batch = [await queue.get()]
+        idle_turns = 0
         deadline: float | None = None
         while len(batch) < self.max_size:
-            try:
+            if not queue.empty():
                 batch.append(queue.get_nowait())
+                idle_turns = 0
                 continue
-            except asyncio.QueueEmpty:
-                if self.max_wait <= 0:
-                    break
+            if idle_turns < HANDOVER_TURNS:
+                idle_turns += 1
+                await asyncio.sleep(0)
+                continue
+            if self.max_wait <= 0:
+                break
             loop = asyncio.get_running_loop()
             if deadline is None:
                 deadline = loop.time() + self.max_wait

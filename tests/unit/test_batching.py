@@ -55,6 +55,25 @@ def test_without_a_wait_a_lone_event_is_not_held_back() -> None:
     assert asyncio.run(scenario()) == [7]
 
 
+def test_what_the_reader_hands_over_within_a_few_loop_turns_joins_the_batch() -> None:
+    async def scenario() -> list[list[int]]:
+        queue: BatchQueue[int] = BatchQueue(max_size=100)
+
+        async def reader() -> None:  # a fetched chunk: one event per loop turn, then a pause
+            for item in range(5):
+                await queue.put(item)
+                await asyncio.sleep(0)
+            await asyncio.sleep(0.05)
+            await queue.put(5)
+
+        feeding = asyncio.ensure_future(reader())
+        batches = [await queue.next_batch(), await queue.next_batch()]
+        await feeding
+        return batches
+
+    assert asyncio.run(scenario()) == [[0, 1, 2, 3, 4], [5]]
+
+
 def test_max_wait_gathers_what_arrives_soon_after_the_first_event() -> None:
     async def scenario() -> list[int]:
         queue: BatchQueue[int] = BatchQueue(max_size=100, max_wait=0.2)
