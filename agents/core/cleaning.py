@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import orjson
 from pydantic import ValidationError
@@ -30,7 +30,7 @@ from agents.core.normalize.dates import normalize_birth_date
 from agents.core.normalize.emails import normalize_email
 from agents.core.normalize.names import normalize_name
 from agents.core.normalize.phones import normalize_phone
-from agents.core.normalize.text import Note, fold_text
+from agents.core.normalize.text import Note, fold_text, new_tuple
 from agents.core.quality import quality_report
 from agents.core.rules import (
     RuleBook,
@@ -102,9 +102,8 @@ class PayloadOrigin:
     offset: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Cleaned:
-    """An accepted event.
+class Cleaned(NamedTuple):
+    """An accepted event (a NamedTuple: built once per event, cheaper than a frozen dataclass).
 
     Attributes:
         event: The parsed input event (contact as received, before mapping).
@@ -206,7 +205,10 @@ def clean_event(
     if findings.reasons:
         ids = {"event_id": event.event_id, "source": event.source, "external_id": event.external_id}
         return _reject(payload, findings.reasons, ids, origin, now)
-    return Cleaned(event, contact, quality_report(contact, tuple(findings.fixes), tuple(findings.warnings)))
+    # Most events have no findings: `()` directly instead of two `tuple([])` calls.
+    fixes = tuple(findings.fixes) if findings.fixes else ()
+    warnings = tuple(findings.warnings) if findings.warnings else ()
+    return new_tuple(Cleaned, (event, contact, quality_report(contact, fixes, warnings)))
 
 
 def _normalized_names(fields: set[str]) -> frozenset[str]:

@@ -11,10 +11,10 @@ Pure and deterministic; never raises on any string.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from agents.core.normalize.text import Note, ascii_digits, fold_text
+from agents.core.normalize.text import Note, ascii_digits, fold_text, new_tuple
 
 ENGLISH_STREET_COUNTRIES: frozenset[str] = frozenset({"US", "GB", "CA", "AU", "NZ", "IE", "IN", "SG", "ZA"})
 GERMAN_STREET_COUNTRIES: frozenset[str] = frozenset({"DE", "AT", "CH", "LI"})
@@ -102,8 +102,7 @@ _SPACING: dict[str, tuple[re.Pattern[str], str]] = {
 _COMPACTED = {"GB", "CA", "NL", "JP", "BR", "US", "SE", "PL", "IR"}
 
 
-@dataclass(frozen=True, slots=True)
-class PostcodeResult:
+class PostcodeResult(NamedTuple):
     """A normalized postcode.
 
     Attributes:
@@ -169,4 +168,4 @@ def normalize_postcode(raw: str, country: str | None) -> PostcodeResult:
     pattern = _POSTCODE_PATTERNS.get(country or "")
     if pattern is not None and not pattern.fullmatch(text):
         return PostcodeResult(text, (Note("postcode_format", before=raw, after=country),))
-    return PostcodeResult(text)
+    return new_tuple(PostcodeResult, (text, ()))

@@ -9,8 +9,8 @@ Pure and deterministic; never raises on any string.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from agents.core.normalize.text import (
     ZWNJ,
@@ -18,6 +18,7 @@ from agents.core.normalize.text import (
     ascii_key_of_folded,
     collapse_whitespace,
     fold_text,
+    new_tuple,
 )
 
 LATIN_LEGAL_FORMS: frozenset[str] = frozenset(
@@ -103,8 +104,7 @@ _PUNCTUATION_KEEP_AMP = re.compile(r"[^\w\s&]+")
 _AND = re.compile(r"\s&|&\s|\band\b|\bund\b|\bet\b|\by\b")
 
 
-@dataclass(frozen=True, slots=True)
-class CompanyResult:
+class CompanyResult(NamedTuple):
     """A normalized company.
 
     Attributes:
@@ -129,7 +129,7 @@ def normalize_company(raw: str) -> CompanyResult:
     display = collapse_whitespace(raw) if raw else ""
     if not display:
         return CompanyResult(None, None)
-    return CompanyResult(display, company_key(display) or None)
+    return new_tuple(CompanyResult, (display, company_key(display) or None))
 
 
 def company_key(name: str) -> str:

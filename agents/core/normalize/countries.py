@@ -15,11 +15,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import pycountry
 from rapidfuzz import fuzz, process
 
-from agents.core.normalize.text import Note, fold_text
+from agents.core.normalize.text import Note, fold_text, new_tuple
 
 _PUNCTUATION = re.compile(r"[\s.,;:()\[\]'’\"/_\-]+")
 
@@ -39,8 +40,7 @@ class CountryIndex:
     fuzzy_min_score: float
 
 
-@dataclass(frozen=True, slots=True)
-class CountryResult:
+class CountryResult(NamedTuple):
     """A normalized country.
 
     Attributes:
@@ -109,7 +109,7 @@ def _normalize_country_cached(raw: str, index: CountryIndex, apply_fuzzy: bool) 
     key = country_key(raw)
     code = index.exact.get(key)
     if code is not None:
-        return CountryResult(code)
+        return new_tuple(CountryResult, (code, ()))
     if len(key) > 3 and key.isascii():
         best = process.extractOne(key, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=index.fuzzy_min_score)
         if best is not None:

@@ -13,11 +13,11 @@ on any string.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
-from agents.core.normalize.text import Note, fold_text
+from agents.core.normalize.text import Note, fold_text, new_tuple
 
 MONTH_FIRST_COUNTRIES: frozenset[str] = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"})
 """Countries writing numeric dates month first (m/d/Y); every other known country is d/m/Y."""
@@ -70,8 +70,7 @@ _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\
 _JALALI_YEARS = range(1200, 1500)
 
 
-@dataclass(frozen=True, slots=True)
-class DateResult:
+class DateResult(NamedTuple):
     """A parsed date.
 
     Attributes:
@@ -182,7 +181,7 @@ def _with_year(year_text: str, month: int, day: int, raw: str, today: date) -> D
 
 def _build(year: int, month: int, day: int, raw: str) -> DateResult:
     try:
-        return DateResult(date(year, month, day))
+        return new_tuple(DateResult, (date(year, month, day), ()))
     except ValueError:
         return _invalid(raw)
 

@@ -19,12 +19,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from agents.core.normalize.text import Note
+from agents.core.normalize.text import Note, new_tuple
 
 _ATEXT = r"A-Za-z0-9_!#$%&'*+\-/=?^`{|}~"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -60,8 +61,7 @@ NO_TYPO_CHECK = TypoPolicy()
 """A policy that never suggests anything."""
 
 
-@dataclass(frozen=True, slots=True)
-class EmailResult:
+class EmailResult(NamedTuple):
     """A normalized email.
 
     Attributes:
@@ -144,7 +144,7 @@ def _normalize_email_cached(raw: str, policy: TypoPolicy, fix_typos: bool) -> Em
     local, _, domain = value.rpartition("@")
     suggestion = suggest_domain(domain, policy)
     if suggestion is None:
-        return EmailResult(value)
+        return new_tuple(EmailResult, (value, ()))
     corrected = f"{local}@{suggestion}"
     note = Note("email_typo_domain", before=value, after=corrected, applied=fix_typos)
     return EmailResult(corrected if fix_typos else value, (note,))

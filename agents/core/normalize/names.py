@@ -23,6 +23,7 @@ from agents.core.normalize.text import (
     ascii_key_of_folded,
     detect_script,
     fold_text,
+    new_tuple,
     script_codes,
     script_of_codes,
 )
@@ -393,11 +394,6 @@ class NameResult(NamedTuple):
     notes: tuple[Note, ...] = ()
 
 
-_new_tuple = tuple.__new__
-"""`_new_tuple(NameResult, fields)` is `NameResult(*fields)` without the Python `__new__` of a
-NamedTuple: the fast paths build one per name and give every field, notes included."""
-
-
 def normalize_name(
     full_name: str | None = None,
     *,
@@ -526,7 +522,7 @@ def _plain_full_name(text: str, notes: tuple[Note, ...] = (), script: str | None
         key = f"{given_key} {family_key}" if given_key and family_key else given_key or family_key
     else:
         key = given_key
-    return _new_tuple(
+    return new_tuple(
         NameResult,
         (display, given or None, middle or None, family or None, script, key or name_key(display, None), notes),
     )
@@ -556,7 +552,7 @@ def _plain_parts(first: str, last: str, full_text: str) -> NameResult | None:
     key = (
         f"{given_key} {family_key}" if given_key and family_key else given_key or family_key or name_key(display, None)
     )
-    return _new_tuple(NameResult, (display, given or None, None, family or None, script, key, ()))
+    return new_tuple(NameResult, (display, given or None, None, family or None, script, key, ()))
 
 
 _PartForms = tuple[str, str, str, str, str, str]

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import NamedTuple, cast
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
@@ -55,7 +55,7 @@ from phonenumbers.phonenumberutil import (
 )
 from phonenumbers.re_util import re_compile
 
-from agents.core.normalize.text import Note, ascii_digits
+from agents.core.normalize.text import Note, ascii_digits, new_tuple
 from schemas.records import Phone, validated
 
 PHONE_KINDS: dict[int, str] = {
@@ -105,8 +105,7 @@ _CALLING_CODES: dict[str, int] = {str(code): code for code in COUNTRY_CODE_TO_RE
 """Known country calling codes by their digits (`_extract_country_code` tries 1 to 3 digits)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneResult:
+class PhoneResult(NamedTuple):
     """A normalized phone.
 
     Attributes:
@@ -152,7 +151,7 @@ def _normalize_phone_cached(raw: str, region: str | None) -> PhoneResult:
         return PhoneResult(None, notes=(Note("phone_invalid", before=raw),))
     phone, national = parsed
     notes = () if phone.valid else (Note("phone_invalid", before=raw, after=phone.e164),)
-    return PhoneResult(phone, national, notes)
+    return new_tuple(PhoneResult, (phone, national, notes))
 
 
 _ParsedPhone = tuple[Phone, str] | None

@@ -243,6 +243,11 @@ COMBINING_MARKS = _mark_ranges()
 """Character-class body (for `re`) matching every combining mark; `\\w` does not include them."""
 
 
+new_tuple = tuple.__new__
+"""`new_tuple(SomeNamedTuple, fields)` is `SomeNamedTuple(*fields)` without the NamedTuple's Python
+`__new__`: for result types built once per value on hot paths, given every field in order."""
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """One finding of a normalizer, turned into an Issue or Fix by the rules engine.
