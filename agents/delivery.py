@@ -17,10 +17,10 @@ a batch's inputs are acked only after it:
   golden record therefore cannot stall the stream forever, nor take its neighbours with it.
 
 `OrderedDelivery` lets a worker go on with the next micro-batch while the broker acknowledges
-the previous one's outputs: each batch's delivery runs in the background, starts only once the
-previous batch's has ended (so outputs keep their order across batches, also when one is
-resent), and acks that batch's inputs only after it (so no input is committed before its
-outputs are confirmed).
+the previous one's outputs: a batch's outputs are queued when it is submitted, once the previous
+batch's delivery has ended (so outputs keep their order across batches, also when one is
+resent); its acknowledgements (and any resend) are awaited in the background, and the batch's
+inputs are acked only after them (so no input is committed before its outputs are confirmed).
 
 It must not build, change or choose outputs: it only sends what it is given.
 """

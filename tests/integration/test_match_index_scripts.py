@@ -22,6 +22,7 @@ from schemas.outputs import MatchDecision
 from schemas.records import NormalizedContact
 from streams.match_index import RedisMatchIndex
 from streams.settings import MatchSettings, RedisSettings
+from tests.integration.conftest import fresh_index
 from tests.integration.test_match_index import POLICY, apply, event, person
 
 pytestmark = pytest.mark.redis
@@ -38,12 +39,8 @@ async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 @pytest.fixture
 async def reference(redis_url: str) -> AsyncIterator[RedisMatchIndex]:
     """A second index (own prefix) that the reference executor writes to, dropped afterwards."""
-    idx = RedisMatchIndex.from_settings(
-        RedisSettings(url=redis_url), MatchSettings(), prefix=f"test-ref:{uuid.uuid4().hex[:8]}"
-    )
-    yield idx
-    await idx.drop()
-    await idx.aclose()
+    async with fresh_index(redis_url, "test-ref") as idx:
+        yield idx
 
 
 # -- the reference writer ---------------------------------------------------------------------
