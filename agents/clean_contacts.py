@@ -21,9 +21,8 @@ from datetime import UTC, datetime
 
 from faust.types import EventT, StreamT
 
-from agents.batching import BatchQueue, feed_batches
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
-from agents.delivery import OrderedDelivery
+from agents.delivery import producer_send, publish_in_batches
 from agents.pipeline import Inbound, Outbound, Processed
 from schemas.wire import to_bytes
 from streams.app import app, input_topic
@@ -84,28 +83,22 @@ def _inbound(event: EventT) -> Inbound:
 @app.agent(input_topic, name="clean_contacts", concurrency=1)
 async def clean_contacts(stream: StreamT[bytes]) -> None:
     """Consume micro-batches of contact-change events and publish the outcomes."""
-    settings, producer = app.settings, app.producer
-    # Acked by `outputs`, after their outputs. noack is on faust.Stream but missing from StreamT.
-    inputs = stream.noack()  # type: ignore[attr-defined]
-    # Straight to the producer: Faust's Topic.send layers cost more than the pipeline's own
-    # work per message.
-    outputs = OrderedDelivery(
-        lambda out: producer.send(out.topic, out.key, out.value, None, None, None),
-        inputs.ack,
+    settings = app.settings
+
+    async def outputs_of(events: list[EventT]) -> list[Outbound]:
+        processed = await process_with_retry([_inbound(event) for event in events])
+        return [out for item in processed for out in item.outbound]
+
+    await publish_in_batches(
+        stream,
+        producer_send(app.producer),
+        outputs_of,
+        batch_size=settings.batch_size,
+        max_wait=settings.batch_timeout_seconds,
         on_retry=_on_delivery_retry,
         on_undeliverable=_on_undeliverable,
         on_delivered=lambda: app.metrics.set_ready(True),
     )
-
-    async def process_batch(events: list[EventT]) -> None:
-        processed = await process_with_retry([_inbound(event) for event in events])
-        await outputs.submit([out for item in processed for out in item.outbound], events)
-
-    try:
-        queue: BatchQueue[EventT] = BatchQueue(settings.batch_size, settings.batch_timeout_seconds)
-        await feed_batches(inputs.events(), queue, process_batch)
-    finally:
-        outputs.cancel()  # stopping: a batch still in delivery stays unacked and is consumed again
 
 
 def _on_delivery_retry(message: Outbound, exc: BaseException, delay: float) -> None:

@@ -22,6 +22,8 @@ batch's delivery has ended (so outputs keep their order across batches, also whe
 resent); its acknowledgements (and any resend) are awaited in the background, and the batch's
 inputs are acked only after them (so no input is committed before its outputs are confirmed).
 
+`publish_in_batches` puts the two together with `agents.batching` for an agent.
+
 It must not build, change or choose outputs: it only sends what it is given.
 """
 
@@ -38,6 +40,7 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
+from agents.batching import BatchQueue, feed_batches
 from agents.pipeline import Outbound
 
 SendFunction = Callable[[Outbound], Awaitable[Awaitable[Any]]]
@@ -191,3 +194,38 @@ class OrderedDelivery:
         )
         for item in inputs:
             await self._ack(item)
+
+
+async def publish_in_batches(
+    stream: Any,
+    send: SendFunction,
+    outputs_of: Callable[[list[Any]], Awaitable[Sequence[Outbound]]],
+    *,
+    batch_size: int,
+    max_wait: float,
+    on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None,
+    on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None,
+    on_delivered: Callable[[], None] = lambda: None,
+) -> None:
+    """Consume a Faust stream in natural micro-batches and publish each batch's outputs in order.
+
+    The stream's events are acked by hand (`noack`), by an `OrderedDelivery`, once every output
+    of their batch is acknowledged: what the service's agent and the bare benchmark agent share.
+    """
+    inputs = stream.noack()
+    outputs = OrderedDelivery(
+        send, inputs.ack, on_retry=on_retry, on_undeliverable=on_undeliverable, on_delivered=on_delivered
+    )
+
+    async def publish(events: list[Any]) -> None:
+        await outputs.submit(await outputs_of(events), events)
+
+    try:
+        await feed_batches(inputs.events(), BatchQueue(batch_size, max_wait), publish)
+    finally:
+        outputs.cancel()  # stopping: a batch still in delivery stays unacked and is consumed again
+
+
+def producer_send(producer: Any) -> SendFunction:
+    """Send straight to Faust's producer: its `Topic.send` layers cost more than the pipeline's own work per message."""
+    return lambda out: producer.send(out.topic, out.key, out.value, None, None, None)

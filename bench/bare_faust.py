@@ -1,13 +1,13 @@
 """Framework ceiling for the throughput benchmark: a Faust app that forwards every event unchanged.
 
 It is the service's Faust setup with the processing taken out: raw key/value serializers,
-`acks=-1`, the same fetch batching and fetch/request size limits, Faust's default sensor, one agent (concurrency 1)
-that reads micro-batches as the service does (`agents.batching`: what arrived while the previous
-batch was handled) and sends each event's key and value as they are, acking a batch once its
-outputs are confirmed while the next batch is taken, as the service does
-(`agents.delivery.OrderedDelivery`). It is configured
-by the service's own `DQ_*` variables (`DQ_APP_ID`, `DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`,
-`DQ_KAFKA__INPUT_TOPIC`, `DQ_BATCH_SIZE`, ...) and writes to `DQ_KAFKA__CLEANED_TOPIC`.
+`acks=-1`, the same fetch batching and fetch/request size limits, Faust's default sensor, one
+agent (concurrency 1) that sends each event's key and value as they are, with the service's own
+batching and delivery (`agents.delivery.publish_in_batches`: a batch is what arrived while the
+previous one was handled; its inputs are acked once its outputs are confirmed, while the next
+batch is taken). It is configured by the service's own `DQ_*` variables (`DQ_APP_ID`,
+`DQ_WEB_PORT`, `DQ_KAFKA__BROKER`, `DQ_KAFKA__TOPIC_PARTITIONS`, `DQ_KAFKA__INPUT_TOPIC`,
+`DQ_BATCH_SIZE`, ...) and writes to `DQ_KAFKA__CLEANED_TOPIC`.
 
 Run from the repo root: `python -m bench.bare_faust worker -l info`. It must not clean, match,
 touch Redis or create topics (the benchmark creates them); it only measures what Faust and
@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from faust.types import EventT, StreamT
 
-from agents.batching import BatchQueue, feed_batches
-from agents.delivery import OrderedDelivery
+from agents.delivery import producer_send, publish_in_batches
 from agents.pipeline import Outbound
 from streams.kafka_transport import FetchTunedApp
 from streams.settings import get_settings
@@ -45,19 +44,19 @@ input_topic = app.topic(settings.kafka.input_topic, key_type=bytes, value_type=b
 @app.agent(input_topic, name="forward", concurrency=1)
 async def forward(stream: StreamT[bytes]) -> None:
     """Send every consumed event, unchanged, to the output topic (micro-batches like the service)."""
-    producer, output = app.producer, settings.kafka.cleaned_topic
+    output = settings.kafka.cleaned_topic
+
+    async def outputs_of(events: list[EventT]) -> list[Outbound]:
+        return [Outbound(output, event.message.key, event.message.value) for event in events]
+
     # Same batching, send path and delivery as the service's agent (agents/clean_contacts.py).
-    inputs = stream.noack()  # type: ignore[attr-defined]  # on faust.Stream, missing from StreamT
-    outputs = OrderedDelivery(lambda out: producer.send(out.topic, out.key, out.value, None, None, None), inputs.ack)
-
-    async def forward_batch(events: list[EventT]) -> None:
-        await outputs.submit([Outbound(output, event.message.key, event.message.value) for event in events], events)
-
-    try:
-        queue: BatchQueue[EventT] = BatchQueue(settings.batch_size, settings.batch_timeout_seconds)
-        await feed_batches(inputs.events(), queue, forward_batch)
-    finally:
-        outputs.cancel()
+    await publish_in_batches(
+        stream,
+        producer_send(app.producer),
+        outputs_of,
+        batch_size=settings.batch_size,
+        max_wait=settings.batch_timeout_seconds,
+    )
 
 
 if __name__ == "__main__":
