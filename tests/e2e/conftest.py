@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -47,6 +49,8 @@ class Namespace:
     web_port: int = field(default_factory=free_port)
     logs: list[Path] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Faust's state directory (by default `<app id>-data` in the working directory, the repo).
+    datadir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="crm-dq-e2e-")))
 
     def __post_init__(self) -> None:
         CREATED.append(self)
@@ -59,6 +63,7 @@ class Namespace:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DQ_")}
         env.update(
             DQ_APP_ID=f"crm-dq-e2e-{self.tag}",
+            APP_DATADIR=str(self.datadir),
             DQ_WEB_PORT=str(self.web_port),
             DQ_KAFKA__BROKER=f"kafka://{self.bootstrap}",
             DQ_KAFKA__TOPIC_PARTITIONS=str(self.partitions),
@@ -95,6 +100,11 @@ class Namespace:
                 admin.delete_topics(owned)
         finally:
             admin.close()
+
+    def drop(self) -> None:
+        """Delete what the namespace left behind: its topics and its workers' state directory."""
+        self.drop_topics()
+        shutil.rmtree(self.datadir, ignore_errors=True)
 
     def start_worker(self, tmp_path: Path) -> subprocess.Popen[bytes]:
         log = tmp_path / f"worker-{len(self.logs)}.log"
@@ -210,7 +220,7 @@ def namespace(kafka_bootstrap: str, redis_url: str) -> Iterator[Namespace]:
 
 @pytest.fixture(scope="session", autouse=True)
 def drop_namespace_topics() -> Iterator[None]:
-    """At the end of the session, delete the topics of every namespace it created."""
+    """At the end of the session, delete the topics and state directory of every namespace it created."""
     yield
     for created in CREATED:
-        created.drop_topics()
+        created.drop()
