@@ -22,6 +22,8 @@ import jsonschema
 import pytest
 import yaml
 
+from streams.stack import KAFKA_OPS_DIR, pinned_kafka_version
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "compose-spec.json"
 SCHEMA_SHA256 = "d549057ebc2925f39f62799eab0db7b9e2c18b35b6c00595199116da3ed10e64"
@@ -110,7 +112,11 @@ def test_images_are_pinned(compose: dict[str, Any]) -> None:
         if "image" in service:
             image, _, tag = service["image"].partition(":")
             assert tag and tag != "latest", name
-    assert re.fullmatch(r"apache/kafka:(3\.9|4\.\d+)\.\d+", compose["services"]["kafka"]["image"])
+
+
+def test_compose_runs_the_kafka_version_the_local_stack_runs(compose: dict[str, Any]) -> None:
+    """Docker users and the local stack (`python -m streams stack up`) get the same broker release."""
+    assert compose["services"]["kafka"]["image"] == f"apache/kafka:{pinned_kafka_version(KAFKA_OPS_DIR / 'pom.xml')}"
 
 
 def test_worker_settings_follow_the_env_convention(compose: dict[str, Any]) -> None:
