@@ -97,20 +97,36 @@ def _renamed(contact: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
     unique), then each renamed key in input order, under its target unless that target already
     holds a present value.
 
-    Built as a copy with the renamed keys taken out. When no target is taken yet and no two keys
-    share a target (nearly every event), every renamed value lands under its target, so they are
-    added in one C-level `update` instead of a Python loop.
+    When no target is among the kept keys and no two keys share a target (nearly every event),
+    every renamed value lands under its target whatever the values are: one loop sorts the keys
+    into the kept ones and the renamed ones, and the two dicts are joined. Otherwise the values
+    decide (`_renamed_with_collisions`).
     """
     if rename.keys().isdisjoint(contact):  # nothing to rename (half the events): one C-level test
         return contact.copy()
+    mapped: dict[str, Any] = {}
+    renamed: dict[str, Any] = {}
+    for key, value in contact.items():
+        target = rename.get(key)  # targets are str, never None
+        if target is None:
+            mapped[key] = value
+        elif target in renamed:
+            return _renamed_with_collisions(contact, rename)  # two keys share a target
+        else:
+            renamed[target] = value
+    if not mapped.keys().isdisjoint(renamed):
+        return _renamed_with_collisions(contact, rename)  # a target is also a kept key
+    mapped.update(renamed)
+    return mapped
+
+
+def _renamed_with_collisions(contact: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
+    """`_renamed` when targets collide: each renamed value in input order, never overwriting."""
     mapped = contact.copy()
     moved = list(filter(rename.__contains__, contact))
     values = list(map(mapped.pop, moved))
-    targets = list(map(rename.__getitem__, moved))
-    if mapped.keys().isdisjoint(targets) and len(set(targets)) == len(targets):
-        mapped.update(zip(targets, values, strict=True))
-        return mapped
-    for key, target, value in zip(moved, targets, values, strict=True):
+    for key, value in zip(moved, values, strict=True):
+        target = rename[key]
         if _present(mapped.get(target)):
             mapped.setdefault(key, value)  # never overwrite: keep the source's key as an attribute
         else:
