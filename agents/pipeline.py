@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
 from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
-from agents.core.golden import SurvivorshipRules, build_golden
+from agents.core.golden import SurvivorshipRules, golden_json
 from monitoring.metrics import DQMetrics, MetricsBatch
 from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
 from schemas.records import validated
@@ -217,7 +217,7 @@ class ContactPipeline:
             if entity in redirects:
                 continue
             members = records.get(entity)
-            value = to_bytes(build_golden(entity, members, self.survivorship, now=now)) if members else None
+            value = golden_json(entity, members, self.survivorship, now=now) if members else None
             last.append(Outbound(golden_topic, entity.encode(), value))
 
     def _observe_cleaned(self, tally: MetricsBatch, cleaned: CleanedEvent, *, replayed: bool) -> None:
