@@ -16,7 +16,7 @@ from typing import Any
 
 from agents.core.entities import StoredRecord
 from schemas.outputs import GoldenRecord
-from schemas.records import RULES_VERSION, validated
+from schemas.records import validated
 from schemas.wire import golden_fields_to_bytes, to_bytes
 
 SCALAR_FIELDS = (
@@ -170,6 +170,31 @@ def build_golden(
     entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime
 ) -> GoldenRecord:
     """Golden record of one entity from all its current source records (at least one)."""
+    # One validation of the whole record, nested contact points included (as strict as
+    # building each `ContactPoint` first, without a Python-level model call per point).
+    return validated(GoldenRecord, _golden_values(entity_id, records, rules, now))
+
+
+def golden_json(entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime) -> bytes:
+    """`to_bytes(build_golden(entity_id, records, rules, now=now))`, without building the model when it can.
+
+    When every value is already of the very type the model holds (`_kept_by_validation`), so
+    validation would pass and keep each value as it is, the golden record is written straight
+    from its fields (`schemas.wire.golden_fields_to_bytes`): building and validating the model
+    and its contact points cost more than the rest. Anything else takes the general path.
+    """
+    values = _golden_values(entity_id, records, rules, now)
+    if _kept_by_validation(entity_id, records, now):
+        written = golden_fields_to_bytes(_GOLDEN_DEFAULTS | values)
+        if written is not None:
+            return written
+    return to_bytes(validated(GoldenRecord, values))
+
+
+def _golden_values(
+    entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, now: datetime
+) -> dict[str, Any]:
+    """The fields `build_golden` validates (contact points as their fields), in no particular order."""
     if len(records) == 1:  # every strategy picks the only record's value
         record = records[0]
         values: dict[str, Any] = dict(zip(SCALAR_FIELDS, _SCALAR_VALUES(record.contact.__dict__), strict=True))
@@ -189,65 +214,34 @@ def build_golden(
         values["addresses"] = _points(records, "address")
     values["entity_id"] = entity_id
     values["updated_at"] = now
-    # One validation of the whole record, nested contact points included (as strict as
-    # building each `ContactPoint` first, without a Python-level model call per point).
-    return validated(GoldenRecord, values)
+    return values
 
 
 _TEXT = frozenset({str})
+_POINT_KINDS = ("email", "phone", "address")
+_GOLDEN_DEFAULTS: dict[str, Any] = {
+    name: None if field.is_required() else field.default for name, field in GoldenRecord.model_fields.items()
+}
+"""Every field of `GoldenRecord` in declaration order, with its default (None for a required field):
+`_GOLDEN_DEFAULTS | values` holds the fields of the validated record in their order."""
 
 
-def golden_json(entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime) -> bytes:
-    """`to_bytes(build_golden(entity_id, records, rules, now=now))`, cheaper for one record.
+def _kept_by_validation(entity_id: str, records: Sequence[StoredRecord], now: datetime) -> bool:
+    """Whether `GoldenRecord` validation keeps every value of `_golden_values` as it is.
 
-    An entity of one record (most: every new entity) has its golden record written straight
-    from that record's fields (`_one_record_fields`), without building and validating the
-    model and its contact points, when every value is of the very type the model holds (so
-    validation would pass and keep each value as it is). Anything else takes the general path.
+    The contact fields come from validated `NormalizedContact`s and the contact points from
+    `_own_points` / `_points` (str value, record ids, a `datetime` from `fromisoformat`); what
+    is left to check is each record's id and owner, each point value, the entity id and `now`.
     """
-    if len(records) == 1:
-        fields = _one_record_fields(entity_id, records[0], now)
-        if fields is not None:
-            written = golden_fields_to_bytes(fields)
-            if written is not None:
-                return written
-    return to_bytes(build_golden(entity_id, records, rules, now=now))
-
-
-def _one_record_fields(entity_id: str, record: StoredRecord, now: datetime) -> dict[str, Any] | None:
-    """The fields (in declaration order) of the validated golden record of a one-record entity.
-
-    The same values `build_golden` validates, each already of the model's type: the contact's
-    fields (a validated `NormalizedContact`), and ids, owner, point values and `now` checked
-    here (None, for the general path, when one is not). Contact points are their fields, as
-    `_own_points` gives them (str value, (record id,), a `datetime` from `fromisoformat`).
-    """
-    record_id, owner = record.record_id, record.owner
-    if type(record_id) is not str or type(entity_id) is not str or type(now) is not datetime:
-        return None
-    if owner is not None and type(owner) is not str:
-        return None
-    points = record.points
-    emails, phones, addresses = points.get("email"), points.get("phone"), points.get("address")
-    for seen_on in (emails, phones, addresses):
-        if seen_on and not _TEXT.issuperset(map(type, seen_on)):
-            return None
-    contact = record.contact.__dict__
-    return {
-        "entity_id": entity_id,
-        "merged_into": None,
-        "record_ids": (record_id,),
-        "full_name": contact["full_name"],
-        "given_name": contact["given_name"],
-        "family_name": contact["family_name"],
-        "emails": _own_points(record_id, emails),
-        "phones": _own_points(record_id, phones),
-        "addresses": _own_points(record_id, addresses),
-        "company": contact["company"],
-        "job_title": contact["job_title"],
-        "country": contact["country"],
-        "birth_date": contact["birth_date"],
-        "owners": (owner,) if owner else (),
-        "updated_at": now,
-        "rules_version": RULES_VERSION,
-    }
+    if type(entity_id) is not str or type(now) is not datetime:
+        return False
+    for record in records:
+        owner = record.owner
+        if type(record.record_id) is not str or (owner is not None and type(owner) is not str):
+            return False
+        points = record.points
+        for kind in _POINT_KINDS:
+            seen_on = points.get(kind)
+            if seen_on and not _TEXT.issuperset(map(type, seen_on)):
+                return False
+    return True

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from agents.core.entities import StoredRecord, contact_document
-from agents.core.golden import SurvivorshipRules, _one_record_fields, build_golden, golden_json
+from agents.core.golden import SurvivorshipRules, _kept_by_validation, build_golden, golden_json
 from schemas.records import NormalizedContact, validated
 from schemas.wire import to_bytes
 
@@ -160,15 +160,19 @@ def stored_records(draw: st.DrawFn) -> StoredRecord:
 
 @_RANDOM
 @given(stored_records(), _TEXT, _MOMENTS)
-def test_golden_json_of_one_record_is_the_built_golden_record(record: StoredRecord, entity: str, now: datetime) -> None:
+def test_golden_json_of_one_record_is_the_validated_golden_record(
+    record: StoredRecord, entity: str, now: datetime
+) -> None:
     assert golden_json(entity, [record], SurvivorshipRules(), now=now) == to_bytes(
         build_golden(entity, [record], SurvivorshipRules(), now=now)
     )
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(stored_records(), min_size=2, max_size=3), _MOMENTS)
-def test_golden_json_of_several_records_is_the_built_golden_record(records: list[StoredRecord], now: datetime) -> None:
+def test_golden_json_of_several_records_is_the_validated_golden_record(
+    records: list[StoredRecord], now: datetime
+) -> None:
     def outcome(write: Any) -> bytes | str:
         try:
             written: bytes = write()
@@ -197,9 +201,15 @@ def test_golden_json_leaves_values_of_other_types_to_validation() -> None:
         }
         return StoredRecord(**{**fields, **changes})
 
-    assert _one_record_fields("E1", one(), now) is not None
+    assert _kept_by_validation("E1", [one()], now)
+    assert _kept_by_validation("E1", [one(), one(record_id="shop:2")], now)
     for odd in (one(record_id=7), one(owner=["ann"]), one(points={"email": {3: "2026-01-01T00:00:00+00:00"}})):
-        assert _one_record_fields("E1", odd, now) is None
-        with pytest.raises(ValidationError):
-            golden_json("E1", [odd], SurvivorshipRules(), now=now)
-    assert _one_record_fields("E1", one(), "2026-11-23T12:00:00Z") is None  # type: ignore[arg-type]
+        for records in ([odd], [one(record_id="shop:0"), odd]):
+            assert not _kept_by_validation("E1", records, now)
+            with pytest.raises((ValidationError, TypeError)) as fast:
+                golden_json("E1", records, SurvivorshipRules(), now=now)
+            with pytest.raises((ValidationError, TypeError)) as reference:
+                build_golden("E1", records, SurvivorshipRules(), now=now)
+            assert fast.type is reference.type
+    assert not _kept_by_validation("E1", [one()], "2026-11-23T12:00:00Z")  # type: ignore[arg-type]
+    assert not _kept_by_validation(1, [one()], now)  # type: ignore[arg-type]
