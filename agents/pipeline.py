@@ -22,7 +22,7 @@ from agents.core.golden import SurvivorshipRules, golden_json
 from monitoring.metrics import DQMetrics, MetricsBatch
 from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
 from schemas.records import validated
-from schemas.wire import to_bytes
+from schemas.wire import cleaned_to_bytes, to_bytes
 from streams.match_index import RedisMatchIndex
 from streams.settings import KafkaSettings
 
@@ -183,7 +183,9 @@ class ContactPipeline:
             processed = results[item.position]
             processed.cleaned, processed.review = cleaned, plan.review
             outbound = processed.outbound
-            outbound.append(Outbound(cleaned_topic, cleaned.record_id.encode(), to_bytes(cleaned)))
+            outbound.append(
+                Outbound(cleaned_topic, cleaned.record_id.encode(), cleaned_to_bytes(cleaned, plan.decision_json))
+            )
             if plan.review is not None:
                 outbound.append(Outbound(review_topic, plan.review.review_id.encode(), to_bytes(plan.review)))
             for entity in plan.golden_entities:

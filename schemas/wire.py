@@ -79,6 +79,23 @@ def to_bytes(model: BaseModel) -> bytes:
     return model.__pydantic_serializer__.to_json(model)
 
 
+def cleaned_to_bytes(event: CleanedEvent, match_json: bytes | None) -> bytes:
+    """`to_bytes(event)`, its match decision written as `match_json` (= `to_bytes(event.match)`) when given.
+
+    The decision was written once already (the index keeps it for replays); orjson writes it
+    inside the cleaned event exactly as `to_bytes` writes it alone (a `FIELD_DUMP_MODELS`
+    model without datetimes), so its bytes are spliced in rather than written again.
+    """
+    if match_json is not None and _cleaned_exact(event):
+        fields = dict(event.__dict__)
+        fields["match"] = orjson.Fragment(match_json)
+        try:
+            return orjson.dumps(fields, default=_model_fields, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            pass
+    return to_bytes(event)
+
+
 def golden_fields_to_bytes(fields: Mapping[str, Any]) -> bytes | None:
     """`to_bytes` of the `GoldenRecord` whose validated fields (contact points as their fields) these are.
 

@@ -318,6 +318,7 @@ class Plan:
     redirects: tuple[tuple[str, str], ...] = ()  # (absorbed, survivor)
     fresh: StoredRecord | None = None  # the only record of an entity this plan creates
     written: tuple[tuple[bytes, StoredRecord], ...] = ()  # (JSON as in the ops, record) per record written
+    decision_json: bytes | None = None  # `to_bytes(decision)`, when the plan wrote it (its `evt:` op)
 
 
 def lookup_request(event: ContactChangeEvent, contact: NormalizedContact) -> LookupRequest:
@@ -430,15 +431,15 @@ class _PlanBuilder:
 
     def finish(self, decision: MatchDecision, **outputs: Any) -> Plan:
         self._bump(f"r:{self.record_id}")
-        self.ops.append(
-            ("SET", f"evt:{self.event.event_id}", to_bytes(decision), "EX", str(self.policy.event_ttl_seconds))
-        )
+        decision_json = to_bytes(decision)
+        self.ops.append(("SET", f"evt:{self.event.event_id}", decision_json, "EX", str(self.policy.event_ttl_seconds)))
         return Plan(
             decision=decision,
             checks=self.checks,
             ops=tuple(self.ops),
             bumps=tuple(self.bumps),
             written=tuple(self.written),
+            decision_json=decision_json,
             **outputs,
         )
 

@@ -17,8 +17,10 @@ from pydantic import ValidationError
 
 from agents.core.entities import StoredRecord, contact_document
 from agents.core.golden import SurvivorshipRules, _kept_by_validation, build_golden, golden_json
+from schemas.events import EventType, RecordType
+from schemas.outputs import CleanedEvent, Decision
 from schemas.records import NormalizedContact, validated
-from schemas.wire import to_bytes
+from schemas.wire import cleaned_to_bytes, to_bytes
 
 _RANDOM = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -213,3 +215,71 @@ def test_golden_json_leaves_values_of_other_types_to_validation() -> None:
             assert fast.type is reference.type
     assert not _kept_by_validation("E1", [one()], "2026-11-23T12:00:00Z")  # type: ignore[arg-type]
     assert not _kept_by_validation(1, [one()], now)  # type: ignore[arg-type]
+
+
+# -- cleaned events: the match decision written once -----------------------------------------------
+
+_FIELD = st.sampled_from(["email", "name", "phone"])
+
+
+@st.composite
+def cleaned_events(draw: st.DrawFn) -> CleanedEvent:
+    match = draw(
+        st.none()
+        | st.builds(
+            lambda decision, entity, score, weight, levels, candidates, reason: {
+                "decision": decision,
+                "entity_id": entity,
+                "score": score,
+                "match_weight": weight,
+                "explanation": [{"field": f, "level": level, "weight": w} for f, level, w in levels],
+                "candidates": candidates,
+                "reason": reason,
+            },
+            st.sampled_from(list(Decision)),
+            _OPTIONAL_TEXT,
+            st.none() | st.floats(0, 1),
+            st.none() | st.floats(),
+            st.lists(st.tuples(_FIELD, _TEXT, st.floats()), max_size=3),
+            st.integers(0, 2**63),
+            _TEXT,
+        )
+    )
+    return validated(
+        CleanedEvent,
+        {
+            "event_id": draw(_TEXT),
+            "event_type": draw(st.sampled_from(list(EventType))),
+            "source": draw(_TEXT),
+            "external_id": draw(_TEXT),
+            "record_id": draw(_TEXT),
+            "record_type": draw(st.sampled_from(list(RecordType))),
+            "owner": draw(_OPTIONAL_TEXT),
+            "department": draw(_OPTIONAL_TEXT),
+            "occurred_at": draw(_MOMENTS),
+            "processed_at": draw(_MOMENTS),
+            "contact": draw(contacts()),
+            "quality": {
+                "fixes": [{"code": "c", "field": "f", "before": draw(_ANY), "after": draw(_ANY)}],
+                "completeness": draw(st.dictionaries(_TEXT, st.booleans(), max_size=2)),
+                "score": draw(st.floats(0, 1)),
+            },
+            "match": match,
+        },
+    )
+
+
+def _outcome(write: Any) -> bytes | str:
+    try:
+        written: bytes = write()
+    except Exception as error:  # noqa: BLE001 - both must refuse alike (a lone surrogate)
+        return f"raised {type(error).__name__}"
+    return written
+
+
+@_RANDOM
+@given(cleaned_events())
+def test_cleaned_event_with_its_decision_written_once_is_to_bytes(event: CleanedEvent) -> None:
+    match_json = to_bytes(event.match) if event.match is not None else None
+    assert _outcome(lambda: cleaned_to_bytes(event, match_json)) == _outcome(lambda: to_bytes(event))
+    assert _outcome(lambda: cleaned_to_bytes(event, None)) == _outcome(lambda: to_bytes(event))
