@@ -14,15 +14,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
 from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
 from agents.core.golden import SurvivorshipRules, golden_json
 from monitoring.metrics import DQMetrics, MetricsBatch
-from schemas.events import EventType, RecordType
-from schemas.outputs import CleanedEvent, Decision, GoldenRecord, MatchDecision, RejectedEvent, ReviewItem
-from schemas.records import NormalizedContact, QualityReport, validated
+from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
+from schemas.records import validated
 from schemas.wire import cleaned_to_bytes, to_bytes
 from streams.match_index import RedisMatchIndex
 from streams.settings import KafkaSettings
@@ -163,7 +162,8 @@ class ContactPipeline:
             plan = item.plan
             assert plan is not None
             event, report = item.result.event, item.result.quality
-            cleaned = cleaned_event(
+            cleaned = validated(
+                CleanedEvent,
                 {
                     "event_id": event.event_id,
                     "event_type": event.event_type,
@@ -178,7 +178,7 @@ class ContactPipeline:
                     "contact": item.result.contact,
                     "quality": report,
                     "match": plan.decision,
-                }
+                },
             )
             processed = results[item.position]
             processed.cleaned, processed.review = cleaned, plan.review
@@ -233,49 +233,6 @@ class ContactPipeline:
             tally.observe_decision(cleaned.source, decision, score=match.score, candidates=match.candidates)
             if decision is Decision.REVIEW:
                 tally.inc(tally.metrics.review_published)
-
-
-_CLEANED_TYPES: dict[str, frozenset[type]] = {
-    "event_id": frozenset({str}),
-    "event_type": frozenset({EventType}),
-    "source": frozenset({str}),
-    "external_id": frozenset({str}),
-    "record_id": frozenset({str}),
-    "record_type": frozenset({RecordType}),
-    "owner": frozenset({str, type(None)}),
-    "department": frozenset({str, type(None)}),
-    "occurred_at": frozenset({datetime}),
-    "processed_at": frozenset({datetime}),
-    "contact": frozenset({NormalizedContact}),
-    "quality": frozenset({QualityReport}),
-    "match": frozenset({MatchDecision, type(None)}),
-}
-"""Per field of `CleanedEvent`, in declaration order, the exact types its validator keeps as they are."""
-_CLEANED_FIELDS = tuple(_CLEANED_TYPES)
-_CLEANED_FIELD_TYPES = tuple(_CLEANED_TYPES.values())
-_set_slot = object.__setattr__
-
-
-def cleaned_event(fields: dict[str, Any]) -> CleanedEvent:
-    """`validated(CleanedEvent, fields)`, without validating again what is validated already.
-
-    A cleaned event is made of validated parts: the event's fields, the clock's time, the
-    normalized contact, the quality report and the match decision (models validated when they
-    were built, which validation keeps as they are). When every field is given, in declaration
-    order, each of the exact type its validator accepts unchanged (`_CLEANED_TYPES`; the model
-    has no other constraint), the event is made as pydantic's `model_construct` makes one,
-    with `fields` as its `__dict__` (the caller hands the dict over); anything else is validated.
-    """
-    if tuple(fields) == _CLEANED_FIELDS and all(
-        map(frozenset.__contains__, _CLEANED_FIELD_TYPES, map(type, fields.values()))
-    ):
-        event = CleanedEvent.__new__(CleanedEvent)
-        _set_slot(event, "__dict__", fields)
-        _set_slot(event, "__pydantic_fields_set__", set(_CLEANED_FIELDS))
-        _set_slot(event, "__pydantic_extra__", None)
-        _set_slot(event, "__pydantic_private__", None)
-        return event
-    return validated(CleanedEvent, fields)
 
 
 def _waves(pending: list[_Pending]) -> list[list[_Pending]]:

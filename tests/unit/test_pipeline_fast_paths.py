@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from agents.core.entities import StoredRecord, contact_document
 from agents.core.golden import SurvivorshipRules, _kept_by_validation, build_golden, golden_json
-from agents.pipeline import _CLEANED_FIELDS, cleaned_event
 from schemas.events import EventType, RecordType
 from schemas.outputs import CleanedEvent, Decision
 from schemas.records import NormalizedContact, validated
@@ -284,96 +283,3 @@ def test_cleaned_event_with_its_decision_written_once_is_to_bytes(event: Cleaned
     match_json = to_bytes(event.match) if event.match is not None else None
     assert _outcome(lambda: cleaned_to_bytes(event, match_json)) == _outcome(lambda: to_bytes(event))
     assert _outcome(lambda: cleaned_to_bytes(event, None)) == _outcome(lambda: to_bytes(event))
-
-
-# -- cleaned events made of validated parts --------------------------------------------------------
-
-
-def _same_model(made: CleanedEvent, reference: CleanedEvent) -> None:
-    assert made == reference
-    assert list(made.__dict__.items()) == list(reference.__dict__.items())
-    assert made.__pydantic_fields_set__ == reference.__pydantic_fields_set__
-    assert made.__pydantic_extra__ == reference.__pydantic_extra__
-    assert made.__pydantic_private__ == reference.__pydantic_private__
-    assert made.model_dump_json() == reference.model_dump_json()
-    assert to_bytes(made) == to_bytes(reference)
-
-
-def test_cleaned_event_types_cover_every_field_of_a_model_without_constraints() -> None:
-    assert tuple(CleanedEvent.model_fields) == _CLEANED_FIELDS
-    assert all(not field.metadata for field in CleanedEvent.model_fields.values())
-    decorators = CleanedEvent.__pydantic_decorators__
-    assert not (decorators.validators or decorators.field_validators or decorators.model_validators)
-
-
-@_RANDOM
-@given(cleaned_events())
-def test_cleaned_event_of_validated_parts_is_the_validated_event(reference: CleanedEvent) -> None:
-    made = cleaned_event(dict(reference.__dict__))
-    assert type(made) is CleanedEvent
-    _same_model(made, reference)
-    with pytest.raises(ValidationError):
-        made.source = "other"  # type: ignore[misc]  # still frozen
-
-
-def _base_event() -> CleanedEvent:
-    return validated(
-        CleanedEvent,
-        {
-            "event_id": "e1",
-            "event_type": "contact.upserted",
-            "source": "shop",
-            "external_id": "42",
-            "record_id": "shop:42",
-            "record_type": "contact",
-            "owner": "ann.b",
-            "department": None,
-            "occurred_at": datetime(2026, 1, 2, tzinfo=UTC),
-            "processed_at": datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-            "contact": NormalizedContact(full_name="Ann Lee", emails=("a@x.org",)),
-            "quality": {"completeness": {"email": True}, "score": 0.5},
-            "match": {"decision": "new", "entity_id": "E1", "reason": "no candidate"},
-        },
-    )
-
-
-class _Text(str):
-    """A str subclass: validation converts it, so it must be validated."""
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("event_id", 7),
-        ("event_id", _Text("e1")),
-        ("event_type", "contact.upserted"),
-        ("owner", b"ann"),
-        ("occurred_at", "2026-01-01T00:00:00Z"),
-        ("processed_at", date(2026, 1, 1)),
-        ("contact", {"full_name": "Ann"}),
-        ("quality", {"score": 2.0}),
-        ("match", {"decision": "new", "entity_id": "E1"}),
-    ],
-)
-def test_cleaned_event_validates_a_part_of_another_type(name: str, value: Any) -> None:
-    base = _base_event()
-    fields = {**base.__dict__, name: value}
-    try:
-        reference: CleanedEvent | str = validated(CleanedEvent, dict(fields))
-    except ValidationError as error:
-        reference = f"raised {error.error_count()}"
-    try:
-        made: CleanedEvent | str = cleaned_event(dict(fields))
-    except ValidationError as error:
-        made = f"raised {error.error_count()}"
-    if isinstance(reference, str):
-        assert made == reference
-    else:
-        assert isinstance(made, CleanedEvent)
-        _same_model(made, reference)
-
-
-def test_cleaned_event_in_another_field_order_is_validated() -> None:
-    base = _base_event()
-    fields = dict(reversed(list(base.__dict__.items())))
-    _same_model(cleaned_event(fields), base)
