@@ -18,11 +18,11 @@ from typing import NamedTuple
 
 from agents.core.cleaning import Cleaned, CleaningConfig, PayloadOrigin, Rejected, clean_event
 from agents.core.entities import LookupRequest, MatchPolicy, Plan, StoredRecord, lookup_request, plan_event
-from agents.core.golden import SurvivorshipRules, build_golden
+from agents.core.golden import SurvivorshipRules, golden_json
 from monitoring.metrics import DQMetrics, MetricsBatch
 from schemas.outputs import CleanedEvent, Decision, GoldenRecord, RejectedEvent, ReviewItem
 from schemas.records import validated
-from schemas.wire import to_bytes
+from schemas.wire import cleaned_to_bytes, to_bytes
 from streams.match_index import RedisMatchIndex
 from streams.settings import KafkaSettings
 
@@ -183,7 +183,9 @@ class ContactPipeline:
             processed = results[item.position]
             processed.cleaned, processed.review = cleaned, plan.review
             outbound = processed.outbound
-            outbound.append(Outbound(cleaned_topic, cleaned.record_id.encode(), to_bytes(cleaned)))
+            outbound.append(
+                Outbound(cleaned_topic, cleaned.record_id.encode(), cleaned_to_bytes(cleaned, plan.decision_json))
+            )
             if plan.review is not None:
                 outbound.append(Outbound(review_topic, plan.review.review_id.encode(), to_bytes(plan.review)))
             for entity in plan.golden_entities:
@@ -217,7 +219,7 @@ class ContactPipeline:
             if entity in redirects:
                 continue
             members = records.get(entity)
-            value = to_bytes(build_golden(entity, members, self.survivorship, now=now)) if members else None
+            value = golden_json(entity, members, self.survivorship, now=now) if members else None
             last.append(Outbound(golden_topic, entity.encode(), value))
 
     def _observe_cleaned(self, tally: MetricsBatch, cleaned: CleanedEvent, *, replayed: bool) -> None:

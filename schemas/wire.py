@@ -79,6 +79,39 @@ def to_bytes(model: BaseModel) -> bytes:
     return model.__pydantic_serializer__.to_json(model)
 
 
+def cleaned_to_bytes(event: CleanedEvent, match_json: bytes | None) -> bytes:
+    """`to_bytes(event)`, its match decision written as `match_json` (= `to_bytes(event.match)`) when given.
+
+    The decision was written once already (the index keeps it for replays); orjson writes it
+    inside the cleaned event exactly as `to_bytes` writes it alone (a `FIELD_DUMP_MODELS`
+    model without datetimes), so its bytes are spliced in rather than written again.
+    """
+    if match_json is not None and _cleaned_exact(event):
+        fields = dict(event.__dict__)
+        fields["match"] = orjson.Fragment(match_json)
+        try:
+            return orjson.dumps(fields, default=_model_fields, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            pass
+    return to_bytes(event)
+
+
+def golden_fields_to_bytes(fields: Mapping[str, Any]) -> bytes | None:
+    """`to_bytes` of the `GoldenRecord` whose validated fields (contact points as their fields) these are.
+
+    For fields that validation keeps as they are, in declaration order (the caller's promise:
+    `agents.core.golden.golden_json`): orjson writes them as it would write the model, when
+    `_ORJSON_EXACT` would let it. None when it would not (pydantic must write the model) or
+    orjson refuses a value.
+    """
+    if not _golden_fields_exact(fields):
+        return None
+    try:
+        return orjson.dumps(fields, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        return None
+
+
 def to_bytes_by_pydantic(model: BaseModel) -> bytes:
     """The reference serialization `to_bytes` must match byte for byte (tests, benchmarks)."""
     return model.__pydantic_serializer__.to_json(model)
@@ -147,6 +180,19 @@ def _golden_exact(golden: GoldenRecord) -> bool:
     for points in (golden.emails, golden.phones, golden.addresses):
         for point in points:
             if point.last_seen.tzinfo not in _EXACT_ZONES and not _exact_zone(point.last_seen):
+                return False
+    return True
+
+
+def _golden_fields_exact(fields: Mapping[str, Any]) -> bool:
+    """`_golden_exact` of the golden record with these fields (contact points as their fields)."""
+    updated_at = fields["updated_at"]
+    if updated_at.tzinfo not in _EXACT_ZONES and not _exact_zone(updated_at):
+        return False
+    for kind in ("emails", "phones", "addresses"):
+        for point in fields[kind]:
+            last_seen = point["last_seen"]
+            if last_seen.tzinfo not in _EXACT_ZONES and not _exact_zone(last_seen):
                 return False
     return True
 

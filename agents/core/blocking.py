@@ -27,8 +27,8 @@ the same ASCII space:
     bp  birth date + postcode (no name): finds people whose name changed (marriage, typos in
         both parts); medium fan-out
 
-The module is pure: no I/O, no clock, no randomness, no global state beyond constants and a
-bounded cache of the pure `ascii_key` transliteration. It must not decide anything about
+The module is pure: no I/O, no clock, no randomness, no global state beyond constants and
+bounded caches of the pure `ascii_key` transliteration and `phonetic` codes. It must not decide anything about
 matching (that is `agents.core.scoring`), and must not import the normalizers: it works from
 `NormalizedContact` fields only.
 """
@@ -131,6 +131,7 @@ def name_parts_of(
     return given, family
 
 
+@lru_cache(maxsize=65_536)
 def phonetic(part: str) -> str:
     """Return the phonetic code of one name part ('' when empty).
 
@@ -139,7 +140,7 @@ def phonetic(part: str) -> str:
 
     Returns:
         The metaphone code of the part with spaces removed, or the part itself when metaphone
-        yields nothing (very short names).
+        yields nothing (very short names). Cached: name parts repeat across events.
     """
     compact = part.replace(" ", "")
     if not compact:

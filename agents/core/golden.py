@@ -17,6 +17,7 @@ from typing import Any
 from agents.core.entities import StoredRecord
 from schemas.outputs import GoldenRecord
 from schemas.records import validated
+from schemas.wire import golden_fields_to_bytes, to_bytes
 
 SCALAR_FIELDS = (
     "full_name",
@@ -169,6 +170,31 @@ def build_golden(
     entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime
 ) -> GoldenRecord:
     """Golden record of one entity from all its current source records (at least one)."""
+    # One validation of the whole record, nested contact points included (as strict as
+    # building each `ContactPoint` first, without a Python-level model call per point).
+    return validated(GoldenRecord, _golden_values(entity_id, records, rules, now))
+
+
+def golden_json(entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, *, now: datetime) -> bytes:
+    """`to_bytes(build_golden(entity_id, records, rules, now=now))`, without building the model when it can.
+
+    When every value is already of the very type the model holds (`_kept_by_validation`), so
+    validation would pass and keep each value as it is, the golden record is written straight
+    from its fields (`schemas.wire.golden_fields_to_bytes`): building and validating the model
+    and its contact points cost more than the rest. Anything else takes the general path.
+    """
+    values = _golden_values(entity_id, records, rules, now)
+    if _kept_by_validation(entity_id, records, now):
+        written = golden_fields_to_bytes(_GOLDEN_DEFAULTS | values)
+        if written is not None:
+            return written
+    return to_bytes(validated(GoldenRecord, values))
+
+
+def _golden_values(
+    entity_id: str, records: Sequence[StoredRecord], rules: SurvivorshipRules, now: datetime
+) -> dict[str, Any]:
+    """The fields `build_golden` validates (contact points as their fields), in no particular order."""
     if len(records) == 1:  # every strategy picks the only record's value
         record = records[0]
         values: dict[str, Any] = dict(zip(SCALAR_FIELDS, _SCALAR_VALUES(record.contact.__dict__), strict=True))
@@ -188,6 +214,34 @@ def build_golden(
         values["addresses"] = _points(records, "address")
     values["entity_id"] = entity_id
     values["updated_at"] = now
-    # One validation of the whole record, nested contact points included (as strict as
-    # building each `ContactPoint` first, without a Python-level model call per point).
-    return validated(GoldenRecord, values)
+    return values
+
+
+_TEXT = frozenset({str})
+_POINT_KINDS = ("email", "phone", "address")
+_GOLDEN_DEFAULTS: dict[str, Any] = {
+    name: None if field.is_required() else field.default for name, field in GoldenRecord.model_fields.items()
+}
+"""Every field of `GoldenRecord` in declaration order, with its default (None for a required field):
+`_GOLDEN_DEFAULTS | values` holds the fields of the validated record in their order."""
+
+
+def _kept_by_validation(entity_id: str, records: Sequence[StoredRecord], now: datetime) -> bool:
+    """Whether `GoldenRecord` validation keeps every value of `_golden_values` as it is.
+
+    The contact fields come from validated `NormalizedContact`s and the contact points from
+    `_own_points` / `_points` (str value, record ids, a `datetime` from `fromisoformat`); what
+    is left to check is each record's id and owner, each point value, the entity id and `now`.
+    """
+    if type(entity_id) is not str or type(now) is not datetime:
+        return False
+    for record in records:
+        owner = record.owner
+        if type(record.record_id) is not str or (owner is not None and type(owner) is not str):
+            return False
+        points = record.points
+        for kind in _POINT_KINDS:
+            seen_on = points.get(kind)
+            if seen_on and not _TEXT.issuperset(map(type, seen_on)):
+                return False
+    return True
