@@ -169,6 +169,7 @@ class MatchModel:
     _outcomes: dict[tuple[tuple[str, ...], bool], _LevelOutcome] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    _prior_weight: float = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Validate the parameters against COMPARISON_LEVELS and precompute log2(m/u)."""
@@ -192,11 +193,12 @@ class MatchModel:
         }
         object.__setattr__(self, "_explanations", explanations)
         object.__setattr__(self, "_outcomes", {})
+        object.__setattr__(self, "_prior_weight", math.log2(self.prior / (1 - self.prior)))
 
     @property
     def prior_weight(self) -> float:
         """log2 of the prior odds."""
-        return math.log2(self.prior / (1 - self.prior))
+        return self._prior_weight
 
     def weight(self, comparison: str, level: str) -> float:
         """Return log2(m/u) of a level (0 for `missing`)."""
@@ -982,7 +984,7 @@ def weigh_features(a: MatchFeatures, b: MatchFeatures, model: MatchModel, tf_shi
     if tf_shift and outcome.name_tf_adjusted:
         # Summed in comparison order, name first, exactly as field by field: the same float result.
         name_weight = weights[0] + tf_shift
-        total = model.prior_weight
+        total = model._prior_weight
         total += name_weight
         for weight in weights[1:]:
             total += weight
