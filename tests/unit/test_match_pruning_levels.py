@@ -37,7 +37,9 @@ from agents.core.scoring import (
 MODEL = load_match_model()
 
 _sets = st.frozensets(st.sampled_from(["anna@x.org", "anna@y.org", "bert@x.org", "a@b"]), max_size=2)
-_phones = st.frozensets(st.sampled_from(["+4915112345678", "+4930112345678", "+4930999", "+1", "030 1234567"]), max_size=2)
+_phones = st.frozensets(
+    st.sampled_from(["+4915112345678", "+4930112345678", "+4930999", "+1", "030 1234567"]), max_size=2
+)
 
 features = st.builds(
     lambda given_family, script, emails, phones, mobile_share, born, nid, street, postcode, city, country, company: (
@@ -60,8 +62,20 @@ features = st.builds(
         )
     ),
     given_family=st.sampled_from(
-        [("anna", "smith"), ("ana", "smith"), ("smith", "anna"), ("bert", "smith"), ("a", "smith"), ("", "lee"),
-         ("wei", "wang"), ("anna", ""), ("", ""), ("annabel", "smyth"), ("jose", "garcia"), ("maria", "garcia")]
+        [
+            ("anna", "smith"),
+            ("ana", "smith"),
+            ("smith", "anna"),
+            ("bert", "smith"),
+            ("a", "smith"),
+            ("", "lee"),
+            ("wei", "wang"),
+            ("anna", ""),
+            ("", ""),
+            ("annabel", "smyth"),
+            ("jose", "garcia"),
+            ("maria", "garcia"),
+        ]
     ),  # fmt: skip
     script=st.sampled_from(["", "latin", "han"]),
     emails=_sets,
