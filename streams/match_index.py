@@ -529,7 +529,9 @@ def parse_candidate(doc: bytes) -> Candidate | StoredRecord:
     record = _records.get(doc)
     if record is None:
         record = Candidate.from_json(doc)
-        remember_stored_record(doc, record)
+        _records[doc] = record  # a new key goes to the end (the most recently used)
+        if len(_records) > _RECORD_CACHE_SIZE:
+            _records.popitem(last=False)
     else:
         _records.move_to_end(doc)
     return record
@@ -555,6 +557,7 @@ def _snapshots(requests: Sequence[LookupRequest], reply: list[Any]) -> list[Snap
     """Turn the snapshot script's flat reply (see `SNAPSHOT_SCRIPT`) into one `Snapshot` per request."""
     total = int(reply[0] or 0)
     position = 2
+    records, candidate_from_json = _records, Candidate.from_json
     snapshots = []
     for req in requests:
         applied, existing, entity, erased, record_version, name_count, entity_size, found, entity_count = reply[
@@ -574,7 +577,16 @@ def _snapshots(requests: Sequence[LookupRequest], reply: list[Any]) -> list[Snap
         for rid, doc, owner in zip(ids, docs, owners, strict=True):
             if doc is not None and owner is not None:
                 record_id = rid.decode()
-                candidates[record_id] = parse_candidate(doc)
+                # `parse_candidate`, written out: this runs for every candidate of every event.
+                candidate = records.get(doc)
+                if candidate is None:
+                    candidate = candidate_from_json(doc)
+                    records[doc] = candidate
+                    if len(records) > _RECORD_CACHE_SIZE:
+                        records.popitem(last=False)
+                else:
+                    records.move_to_end(doc)
+                candidates[record_id] = candidate
                 candidate_entities[record_id] = owner.decode()
         position, end = end, end + 2 * entity_count
         entity_versions = {

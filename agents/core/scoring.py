@@ -169,6 +169,7 @@ class MatchModel:
     _outcomes: dict[tuple[tuple[str, ...], bool], _LevelOutcome] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    _prior_weight: float = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Validate the parameters against COMPARISON_LEVELS and precompute log2(m/u)."""
@@ -192,11 +193,12 @@ class MatchModel:
         }
         object.__setattr__(self, "_explanations", explanations)
         object.__setattr__(self, "_outcomes", {})
+        object.__setattr__(self, "_prior_weight", math.log2(self.prior / (1 - self.prior)))
 
     @property
     def prior_weight(self) -> float:
         """log2 of the prior odds."""
-        return math.log2(self.prior / (1 - self.prior))
+        return self._prior_weight
 
     def weight(self, comparison: str, level: str) -> float:
         """Return log2(m/u) of a level (0 for `missing`)."""
@@ -445,34 +447,56 @@ def features_from_wire(wire: object, start: int = 0) -> MatchFeatures | None:
     given, family, script, emails, phones, mobiles, birth, national_id, street, postcode, city, country, company = wire[
         start + 1 :
     ]
-    # Most records carry no or one email / phone: share the empty sets instead of building them.
-    if emails:
+    # Most records carry no or one email / phone: share the empty sets instead of building
+    # them, and derive one mailbox name / one phone tail without a loop.
+    if not emails:
+        email_set = email_locals = _NO_VALUES
+    elif len(emails) == 1:
+        email = emails[0]
+        email_set = frozenset(emails)
+        email_locals = frozenset((email.partition("@")[0],))
+    else:
         email_set = frozenset(emails)
         email_locals = frozenset([e.partition("@")[0] for e in email_set])
-    else:
-        email_set = email_locals = _NO_VALUES
-    if phones:
-        phone_set = frozenset(phones)
-        phone_tails = _phone_tails(phone_set)
-    else:
+    if not phones:
         phone_set = phone_tails = _NO_VALUES
-    return MatchFeatures(
-        given,
-        family,
-        script,
-        email_set,
-        email_locals,
-        phone_set,
-        frozenset(mobiles) if mobiles else _NO_VALUES,
-        phone_tails,
-        date.fromisoformat(birth) if birth else None,
-        national_id,
-        street,
-        postcode,
-        city,
-        country,
-        company,
+    else:
+        phone_set = frozenset(phones)
+        phone = phones[0]
+        if len(phones) == 1 and phone[:1] == "+" and phone[1:].isdigit():  # one E.164 number
+            phone_tails = frozenset((phone[-7:],)) if len(phone) >= 8 else _NO_VALUES
+        else:
+            phone_tails = _phone_tails(phone_set)
+    if not mobiles:
+        mobile_set = _NO_VALUES
+    elif mobiles == phones:  # every phone a mobile (the common case): the same set
+        mobile_set = phone_set
+    else:
+        mobile_set = frozenset(mobiles)
+    return _new_features(
+        (
+            given,
+            family,
+            script,
+            email_set,
+            email_locals,
+            phone_set,
+            mobile_set,
+            phone_tails,
+            date.fromisoformat(birth) if birth else None,
+            national_id,
+            street,
+            postcode,
+            city,
+            country,
+            company,
+        )
     )
+
+
+def _new_features(fields: tuple[object, ...]) -> MatchFeatures:
+    """`MatchFeatures(*fields)` without the NamedTuple's Python-level `__new__` (fields complete, in order)."""
+    return tuple.__new__(MatchFeatures, fields)
 
 
 _NO_VALUES: Final[frozenset[str]] = frozenset()
@@ -609,20 +633,30 @@ def _name_similarity(x: str, y: str) -> float:
     return JaroWinkler.similarity(x, y)
 
 
+_name_similarity_cached = lru_cache(maxsize=65_536)(_name_similarity)
+"""`_name_similarity`, remembered: given and family names are few, so their pairs recur."""
+
+
 def _compare_name(a: MatchFeatures, b: MatchFeatures) -> tuple[str, bool]:
     """Return the name level and whether the given names clearly conflict."""
-    if not (a.given or a.family) or not (b.given or b.family):
+    return _compare_names(a.given, a.family, b.given, b.family)
+
+
+def _compare_names(a_given: str, a_family: str, b_given: str, b_family: str) -> tuple[str, bool]:
+    """`_compare_name` of the given and family keys of two contacts (a pure function of them)."""
+    _similarity = _name_similarity_cached
+    if not (a_given or a_family) or not (b_given or b_family):
         return MISSING, False
-    both = bool(a.given and a.family and b.given and b.family)
+    both = bool(a_given and a_family and b_given and b_family)
     if both:
-        if a.given == b.given and a.family == b.family:
+        if a_given == b_given and a_family == b_family:
             return "exact", False
-        if a.given == b.family and a.family == b.given:
+        if a_given == b_family and a_family == b_given:
             return "reversed", False
-        straight_given = _name_similarity(a.given, b.given)
-        straight = min(straight_given, _name_similarity(a.family, b.family))
-        crossed_given = _name_similarity(a.given, b.family)
-        crossed = min(crossed_given, _name_similarity(a.family, b.given))
+        straight_given = _similarity(a_given, b_given)
+        straight = min(straight_given, _similarity(a_family, b_family))
+        crossed_given = _similarity(a_given, b_family)
+        crossed = min(crossed_given, _similarity(a_family, b_given))
         best = max(straight, crossed)
         given_similarity = straight_given if straight >= crossed else crossed_given
         given_conflict = given_similarity < _GIVEN_CONFLICT_BELOW
@@ -632,13 +666,18 @@ def _compare_name(a: MatchFeatures, b: MatchFeatures) -> tuple[str, bool]:
             return "jw_both_080", False
     else:
         given_conflict = False
-    if a.family and a.family == b.family:
+    if a_family and a_family == b_family:
         return "family_exact", given_conflict
-    if a.given and a.given == b.given:
+    if a_given and a_given == b_given:
         return "given_exact", given_conflict
-    if _name_similarity(a.family, b.family) >= 0.92 or _name_similarity(a.given, b.given) >= 0.92:
+    if _similarity(a_family, b_family) >= 0.92 or _similarity(a_given, b_given) >= 0.92:
         return "partial_fuzzy", given_conflict
     return "different", given_conflict
+
+
+_compare_names_cached = lru_cache(maxsize=65_536)(_compare_names)
+"""`_compare_names`, remembered: a name pair costs up to six Jaro-Winkler calls, and the same
+pairs of name keys recur across candidates (namesakes, common given names)."""
 
 
 def _compare_birth_date(a: MatchFeatures, b: MatchFeatures) -> str:
@@ -711,7 +750,16 @@ def _compare_company(a: MatchFeatures, b: MatchFeatures) -> str:
         return MISSING
     if a.company == b.company:
         return "exact"
-    return "fuzzy" if fuzz.token_set_ratio(a.company, b.company) >= 90 else "different"
+    return _different_companies(a.company, b.company)
+
+
+def _different_companies(a_company: str, b_company: str) -> str:
+    """The company level of two different, non-empty company keys: `fuzzy` or `different`."""
+    return "fuzzy" if fuzz.token_set_ratio(a_company, b_company) >= 90 else "different"
+
+
+_different_companies_cached = lru_cache(maxsize=65_536)(_different_companies)
+"""`_different_companies`, remembered: company keys recur far more than streets or names do."""
 
 
 def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str], bool]:
@@ -730,29 +778,79 @@ def compare_features(a: MatchFeatures, b: MatchFeatures) -> tuple[dict[str, str]
 
 
 def compare_levels(a: MatchFeatures, b: MatchFeatures) -> tuple[tuple[str, ...], bool]:
-    """`compare_features` with the levels as a tuple in COMPARISON_LEVELS order (no dict per pair)."""
-    name_level, given_conflict = _compare_name(a, b)
+    """`compare_features` with the levels as a tuple in COMPARISON_LEVELS order (no dict per pair).
+
+    The per-candidate hot path: the `_compare_*` functions' missing and equality tests are
+    written out here (a Python call costs more than the test), and the functions are called
+    only for what remains (two values present and different); name pairs and company pairs are
+    remembered (`_compare_names_cached`, `_different_companies_cached`). The levels are those of
+    the `_compare_*` functions, which `tests/unit/test_match_pruning_levels.py` pins.
+    """
+    name_level, given_conflict = _compare_names_cached(a.given, a.family, b.given, b.family)
     if name_level in _INCOMPARABLE_ACROSS_SCRIPTS and a.script and b.script and a.script != b.script:
         # Transliteration is lossy (Persian drops vowels, kanji read as pinyin): two spellings
         # in different scripts that do not meet are no evidence either way.
         name_level, given_conflict = MISSING, False
-    birth_date = _compare_birth_date(a, b)
-    national_id = _compare_national_id(a, b)
-    email = _compare_email(a, b)
-    phone = _compare_phone(a, b)
+    a_born, b_born = a.birth_date, b.birth_date
+    if a_born is None or b_born is None:
+        birth_date = MISSING
+    elif a_born == b_born:
+        birth_date = "exact"
+    else:
+        birth_date = _compare_birth_date(a, b)
+    a_id, b_id = a.national_id, b.national_id
+    if not a_id or not b_id:
+        national_id = MISSING
+    elif a_id == b_id:
+        national_id = "exact"
+    else:
+        national_id = _compare_national_id(a, b)
+    a_emails, b_emails = a.emails, b.emails
+    if not a_emails or not b_emails:
+        email = MISSING
+    elif not a_emails.isdisjoint(b_emails):
+        email = "exact"
+    else:
+        email = "different" if a.email_locals.isdisjoint(b.email_locals) else "local_exact"
+    a_phones, b_phones = a.phones, b.phones
+    if not a_phones or not b_phones:
+        phone = MISSING
+    elif not a_phones.isdisjoint(b_phones):
+        phone = "exact"
+    else:
+        phone = "different" if a.phone_tails.isdisjoint(b.phone_tails) else "last7"
     if given_conflict and _given_conflict_cleared(email, phone, national_id, birth_date, a, b):
         given_conflict = False
-    levels = (
-        name_level,
-        birth_date,
-        national_id,
-        email,
-        phone,
-        _compare_street(a, b),
-        _compare_locality(a, b),
-        _compare_company(a, b),
-    )
-    return levels, given_conflict
+    a_street, b_street = a.street, b.street
+    if not a_street or not b_street:
+        street = MISSING
+    elif a_street == b_street:
+        street = "exact"
+    else:
+        street = _compare_street(a, b)
+    a_country, b_country = a.country, b.country
+    if a_country and b_country and a_country != b_country:
+        locality = "country_different"
+    else:
+        a_postcode, b_postcode, a_city, b_city = a.postcode, b.postcode, a.city, b.city
+        has_postcode = a_postcode and b_postcode
+        has_city = a_city and b_city
+        if not (has_postcode or has_city):
+            locality = MISSING
+        elif has_postcode and a_postcode == b_postcode:
+            locality = "postcode_city" if has_city and a_city == b_city else "postcode"
+        elif has_city and a_city == b_city:
+            locality = "city"
+        else:
+            locality = _compare_locality(a, b)
+    a_company, b_company = a.company, b.company
+    if not a_company or not b_company:
+        company = MISSING
+    elif a_company == b_company:
+        company = "exact"
+    else:
+        company = _different_companies_cached(a_company, b_company)
+    return (name_level, birth_date, national_id, email, phone, street, locality, company), given_conflict
 
 
 def _given_conflict_cleared(
@@ -878,17 +976,25 @@ def weigh_features(a: MatchFeatures, b: MatchFeatures, model: MatchModel, tf_shi
     Returns:
         The pair's weight; `.score()` equals `score_features(a, b, model, name_frequency=...)`.
     """
-    outcome = model.outcome_of(*compare_levels(a, b))
+    levels, given_conflict = compare_levels(a, b)
+    outcome = model._outcomes.get((levels, given_conflict))  # `outcome_of` without its call on a hit
+    if outcome is None:
+        outcome = model.outcome_of(levels, given_conflict)
     weights = outcome.weights
     if tf_shift and outcome.name_tf_adjusted:
         # Summed in comparison order, name first, exactly as field by field: the same float result.
         name_weight = weights[0] + tf_shift
-        total = model.prior_weight
+        total = model._prior_weight
         total += name_weight
         for weight in weights[1:]:
             total += weight
-        return PairWeight(total, name_weight, True, outcome)
-    return PairWeight(outcome.total, weights[0], False, outcome)
+        return _new_pair_weight((total, name_weight, True, outcome))
+    return _new_pair_weight((outcome.total, weights[0], False, outcome))
+
+
+def _new_pair_weight(fields: tuple[float, float, bool, _LevelOutcome]) -> PairWeight:
+    """`PairWeight(*fields)` without the NamedTuple's Python-level `__new__`."""
+    return tuple.__new__(PairWeight, fields)
 
 
 def score_features(
