@@ -72,6 +72,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from agents.core.blocking import ascii_key, key_parts_of
+from agents.core.normalize.text import new_tuple
 from schemas.outputs import Decision, FieldComparison
 from schemas.records import NormalizedContact
 
@@ -473,7 +474,8 @@ def features_from_wire(wire: object, start: int = 0) -> MatchFeatures | None:
         mobile_set = phone_set
     else:
         mobile_set = frozenset(mobiles)
-    return _new_features(
+    return new_tuple(
+        MatchFeatures,
         (
             given,
             family,
@@ -490,13 +492,8 @@ def features_from_wire(wire: object, start: int = 0) -> MatchFeatures | None:
             city,
             country,
             company,
-        )
+        ),
     )
-
-
-def _new_features(fields: tuple[object, ...]) -> MatchFeatures:
-    """`MatchFeatures(*fields)` without the NamedTuple's Python-level `__new__` (fields complete, in order)."""
-    return tuple.__new__(MatchFeatures, fields)
 
 
 _NO_VALUES: Final[frozenset[str]] = frozenset()
@@ -784,7 +781,7 @@ def compare_levels(a: MatchFeatures, b: MatchFeatures) -> tuple[tuple[str, ...],
     written out here (a Python call costs more than the test), and the functions are called
     only for what remains (two values present and different); name pairs and company pairs are
     remembered (`_compare_names_cached`, `_different_companies_cached`). The levels are those of
-    the `_compare_*` functions, which `tests/unit/test_match_pruning_levels.py` pins.
+    the `_compare_*` functions, which `tests/unit/test_scoring_levels_fast_paths.py` pins.
     """
     name_level, given_conflict = _compare_names_cached(a.given, a.family, b.given, b.family)
     if name_level in _INCOMPARABLE_ACROSS_SCRIPTS and a.script and b.script and a.script != b.script:
@@ -988,13 +985,8 @@ def weigh_features(a: MatchFeatures, b: MatchFeatures, model: MatchModel, tf_shi
         total += name_weight
         for weight in weights[1:]:
             total += weight
-        return _new_pair_weight((total, name_weight, True, outcome))
-    return _new_pair_weight((outcome.total, weights[0], False, outcome))
-
-
-def _new_pair_weight(fields: tuple[float, float, bool, _LevelOutcome]) -> PairWeight:
-    """`PairWeight(*fields)` without the NamedTuple's Python-level `__new__`."""
-    return tuple.__new__(PairWeight, fields)
+        return new_tuple(PairWeight, (total, name_weight, True, outcome))
+    return new_tuple(PairWeight, (outcome.total, weights[0], False, outcome))
 
 
 def score_features(
