@@ -44,28 +44,8 @@ _ANY = st.one_of(
     st.tuples(_TEXT, st.integers()),
 )
 _PHONE_KINDS = st.sampled_from(["unknown", "mobile", "", "fixed_line"])
-_TEXT_FIELDS = (
-    "full_name",
-    "given_name",
-    "middle_name",
-    "family_name",
-    "name_script",
-    "name_key",
-    "company",
-    "company_key",
-    "job_title",
-    "seniority",
-    "street",
-    "street2",
-    "city",
-    "postcode",
-    "state",
-    "country",
-    "gender",
-    "national_id",
-    "linkedin_url",
-    "industry",
-)
+_TEXT_FIELDS = tuple(name for name, field in NormalizedContact.model_fields.items() if field.annotation == str | None)
+"""Every optional text field of a contact (a field added to the model is covered at once)."""
 
 
 @st.composite
