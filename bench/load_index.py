@@ -204,20 +204,10 @@ def load(
 
 async def _drop(prefix: str, settings: Settings) -> int:
     index = RedisMatchIndex.from_settings(settings.redis, settings.match, prefix=prefix)
-    client = index._client  # noqa: SLF001 - bulk UNLINK; RedisMatchIndex.drop deletes one key per round trip
-    deleted = 0
     try:
-        keys: list[bytes] = []
-        async for key in client.scan_iter(match=index.key("*"), count=5000):
-            keys.append(key)
-            if len(keys) >= 5000:
-                deleted += await client.unlink(*keys)
-                keys = []
-        if keys:
-            deleted += await client.unlink(*keys)
+        return await index.drop()
     finally:
         await index.aclose()
-    return deleted
 
 
 def drop(prefix: str) -> int:

@@ -46,6 +46,7 @@ import agents.pipeline as pipeline_module
 import bench.normalize as normalize_bench
 import streams.match_index as match_index_module
 from agents.pipeline import Inbound
+from bench.load_index import drop as drop_index
 from bench.load_index import tag_ids
 from monitoring.metrics import DQMetrics, LabelLimits
 from sample_data.generator import generate_events
@@ -99,7 +100,10 @@ async def loop_passes(
     """Untimed: `passes` passes over the events, each cold (caches cleared) on fresh ids and prefix.
 
     `data_sets` event sets are always generated, whatever `passes` is, so that a run of 1 pass
-    and a run of 3 differ only by the pipeline's work: what `--instructions` counts.
+    and a run of 3 differ only by the pipeline's work: what `--instructions` counts. The fresh
+    indexes are not dropped here but printed (`FRESH_INDEX <prefix>`) for the caller to drop:
+    dropping scans the whole keyspace, so its cost grows with whatever else Redis holds (a
+    preloaded 1 M index doubled the count) and is not the pipeline's.
     """
     settings = get_settings()
     metrics = DQMetrics.create(
@@ -128,7 +132,7 @@ async def loop_passes(
                 await pipe.process(inbound)
         finally:
             if index_prefix is None:
-                await pipe.index.drop()
+                print(f"FRESH_INDEX {prefix}", flush=True)
             await pipe.index.aclose()
 
 
@@ -144,7 +148,11 @@ def count_instructions(events: int, seed: int, batch: int, index_prefix: str | N
         # Under valgrind the client runs ~50x slower: a Redis call whose reply takes longer than the
         # socket timeout to parse would be retried, and the retry would be counted as work.
         env = {**os.environ, "PYTHONHASHSEED": "0", "DQ_REDIS__TIMEOUT_SECONDS": "3600"}
-        result = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
+        result = subprocess.run(argv, capture_output=True, text=True, env=env)
+        for line in result.stdout.splitlines():
+            if line.startswith("FRESH_INDEX "):
+                drop_index(line.split(" ", 1)[1])
+        result.check_returncode()
         match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
         if match is None:
             raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
