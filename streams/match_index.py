@@ -524,19 +524,6 @@ def parse_stored_record(doc: bytes) -> StoredRecord:
     return record
 
 
-def parse_candidate(doc: bytes) -> Candidate | StoredRecord:
-    """Decode a stored record read as a match candidate (see `Candidate`), cached like records."""
-    record = _records.get(doc)
-    if record is None:
-        record = Candidate.from_json(doc)
-        _records[doc] = record  # a new key goes to the end (the most recently used)
-        if len(_records) > _RECORD_CACHE_SIZE:
-            _records.popitem(last=False)
-    else:
-        _records.move_to_end(doc)
-    return record
-
-
 def remember_stored_record(doc: bytes, record: StoredRecord | Candidate) -> None:
     """Cache `record` as the parse of `doc` (its `to_json()`).
 
@@ -577,7 +564,8 @@ def _snapshots(requests: Sequence[LookupRequest], reply: list[Any]) -> list[Snap
         for rid, doc, owner in zip(ids, docs, owners, strict=True):
             if doc is not None and owner is not None:
                 record_id = rid.decode()
-                # `parse_candidate`, written out: this runs for every candidate of every event.
+                # Decoded once per document (`Candidate.from_json`) and cached like stored records
+                # (least recently used out), written out here: this runs for every candidate.
                 candidate = records.get(doc)
                 if candidate is None:
                     candidate = candidate_from_json(doc)
