@@ -14,7 +14,7 @@ from datetime import datetime
 from operator import countOf, itemgetter
 from typing import Any
 
-from agents.core.entities import StoredRecord
+from agents.core.entities import POINT_KINDS, StoredRecord
 from schemas.outputs import GoldenRecord
 from schemas.records import validated
 from schemas.wire import golden_fields_to_bytes, to_bytes
@@ -218,7 +218,6 @@ def _golden_values(
 
 
 _TEXT = frozenset({str})
-_POINT_KINDS = ("email", "phone", "address")
 _GOLDEN_DEFAULTS: dict[str, Any] = {
     name: None if field.is_required() else field.default for name, field in GoldenRecord.model_fields.items()
 }
@@ -240,7 +239,7 @@ def _kept_by_validation(entity_id: str, records: Sequence[StoredRecord], now: da
         if type(record.record_id) is not str or (owner is not None and type(owner) is not str):
             return False
         points = record.points
-        for kind in _POINT_KINDS:
+        for kind in POINT_KINDS:
             seen_on = points.get(kind)
             if seen_on and not _TEXT.issuperset(map(type, seen_on)):
                 return False
