@@ -74,15 +74,6 @@ Namespace = _helpers.Namespace
 free_port: Callable[[], int] = _helpers.free_port
 stop: Callable[..., None] = _helpers.stop
 
-
-@pytest.fixture(scope="module", autouse=True)
-def drop_namespaces() -> Iterator[None]:
-    """Namespaces made here are registered in this module's copy of the helpers: drop them at its end."""
-    yield
-    for created in _helpers.CREATED:
-        created.drop()
-
-
 T = TypeVar("T")
 
 
