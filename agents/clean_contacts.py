@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from faust.types import EventT, StreamT
 
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
-from agents.delivery import producer_send, publish_in_batches
+from agents.delivery import DeliveryHooks, producer_send, publish_in_batches
 from agents.pipeline import Inbound, Outbound, Processed
 from schemas.wire import to_bytes
 from streams.app import app, input_topic
@@ -95,9 +95,11 @@ async def clean_contacts(stream: StreamT[bytes]) -> None:
         outputs_of,
         batch_size=settings.batch_size,
         max_wait=settings.batch_timeout_seconds,
-        on_retry=_on_delivery_retry,
-        on_undeliverable=_on_undeliverable,
-        on_delivered=lambda: app.metrics.set_ready(True),
+        hooks=DeliveryHooks(
+            on_retry=_on_delivery_retry,
+            on_undeliverable=_on_undeliverable,
+            on_delivered=lambda: app.metrics.set_ready(True),
+        ),
     )
 
 

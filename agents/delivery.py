@@ -13,7 +13,7 @@ a batch's inputs are acked only after it:
 - a permanent failure (a record larger than the broker accepts, an invalid or forbidden topic)
   cannot succeed by retrying. The broker refuses a whole produce batch for one bad record, so
   the first refused message is sent again alone: if it is refused alone too, it is reported
-  through `on_undeliverable` and skipped, and the rest of the batch is sent again. One oversized
+  through `DeliveryHooks.on_undeliverable` and skipped, and the rest of the batch is sent again. One oversized
   golden record therefore cannot stall the stream forever, nor take its neighbours with it.
 
 `OrderedDelivery` lets a worker go on with the next micro-batch while the broker acknowledges
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from aiokafka.errors import (
@@ -62,6 +63,20 @@ def is_permanent(exc: BaseException) -> bool:
     return isinstance(exc, PERMANENT_ERRORS) or isinstance(exc.__cause__, PERMANENT_ERRORS)
 
 
+@dataclass(frozen=True)
+class DeliveryHooks:
+    """What a delivery reports as it goes (metrics, logs, readiness); every hook defaults to nothing."""
+
+    on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None
+    """A message failed transiently and is resent (from it onwards) after `delay` seconds."""
+    on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None
+    """A message is refused for good (alone too) and skipped."""
+    on_delivered: Callable[[], None] = lambda: None
+    """A delivery that needed resends has ended."""
+
+
+NO_HOOKS = DeliveryHooks()
+
 Queued: TypeAlias = list[Awaitable[Any] | BaseException]
 """Per message, in order: the future of its acknowledgement, or why it was refused before queueing."""
 
@@ -70,9 +85,7 @@ async def deliver(
     send: SendFunction,
     messages: Sequence[Outbound],
     *,
-    on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None,
-    on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None,
-    on_delivered: Callable[[], None] = lambda: None,
+    hooks: DeliveryHooks = NO_HOOKS,
     first_delay: float = 0.5,
     max_delay: float = 10.0,
     queued: Queued | None = None,
@@ -90,7 +103,7 @@ async def deliver(
         failed_at = next((position for position, outcome in enumerate(outcomes) if outcome is not None), None)
         if failed_at is None:
             if retried:
-                on_delivered()
+                hooks.on_delivered()
             return
         head, error = pending[failed_at], outcomes[failed_at]
         assert error is not None
@@ -99,12 +112,12 @@ async def deliver(
             (error,) = await settle(await queue_all(send, [head]))
             if error is None or is_permanent(error):
                 if error is not None:
-                    on_undeliverable(head, error)
+                    hooks.on_undeliverable(head, error)
                 pending = pending[failed_at + 1 :]
                 continue
         # Resend from the first failure, in order: what followed it may have been acknowledged
         # already, but resending keeps the newest record per key last.
-        on_retry(head, error, delay)
+        hooks.on_retry(head, error, delay)
         retried = True
         await asyncio.sleep(delay)
         delay = min(delay * 2, max_delay)
@@ -154,15 +167,11 @@ class OrderedDelivery:
         send: SendFunction,
         ack: AckFunction,
         *,
-        on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None,
-        on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None,
-        on_delivered: Callable[[], None] = lambda: None,
+        hooks: DeliveryHooks = NO_HOOKS,
     ) -> None:
         self._send = send
         self._ack = ack
-        self._on_retry = on_retry
-        self._on_undeliverable = on_undeliverable
-        self._on_delivered = on_delivered
+        self._hooks = hooks
         self._running: asyncio.Future[None] | None = None
 
     async def submit(self, messages: Sequence[Outbound], inputs: Sequence[Any]) -> None:
@@ -184,14 +193,7 @@ class OrderedDelivery:
             self._running = None
 
     async def _deliver_then_ack(self, messages: list[Outbound], queued: Queued, inputs: list[Any]) -> None:
-        await deliver(
-            self._send,
-            messages,
-            on_retry=self._on_retry,
-            on_undeliverable=self._on_undeliverable,
-            on_delivered=self._on_delivered,
-            queued=queued,
-        )
+        await deliver(self._send, messages, hooks=self._hooks, queued=queued)
         for item in inputs:
             await self._ack(item)
 
@@ -203,9 +205,7 @@ async def publish_in_batches(
     *,
     batch_size: int,
     max_wait: float,
-    on_retry: Callable[[Outbound, BaseException, float], None] = lambda message, exc, delay: None,
-    on_undeliverable: Callable[[Outbound, BaseException], None] = lambda message, exc: None,
-    on_delivered: Callable[[], None] = lambda: None,
+    hooks: DeliveryHooks = NO_HOOKS,
 ) -> None:
     """Consume a Faust stream in natural micro-batches and publish each batch's outputs in order.
 
@@ -213,9 +213,7 @@ async def publish_in_batches(
     of their batch is acknowledged: what the service's agent and the bare benchmark agent share.
     """
     inputs = stream.noack()
-    outputs = OrderedDelivery(
-        send, inputs.ack, on_retry=on_retry, on_undeliverable=on_undeliverable, on_delivered=on_delivered
-    )
+    outputs = OrderedDelivery(send, inputs.ack, hooks=hooks)
 
     async def publish(events: list[Any]) -> None:
         await outputs.submit(await outputs_of(events), events)

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from agents.delivery import deliver
+from agents.delivery import DeliveryHooks, deliver
 from agents.pipeline import Outbound
 
 pytestmark = pytest.mark.kafka
@@ -43,7 +43,7 @@ async def _deliver_and_read(bootstrap: str, topic: str, messages: list[Outbound]
         await deliver(
             lambda out: producer.send(out.topic, out.value, key=out.key),
             messages,
-            on_undeliverable=lambda message, exc: undeliverable.append(message.key or b""),
+            hooks=DeliveryHooks(on_undeliverable=lambda message, exc: undeliverable.append(message.key or b"")),
             first_delay=0.1,
         )
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, NotLeaderForPartitionError
 from faust.exceptions import ProducerSendError
 
-from agents.delivery import OrderedDelivery, deliver, is_permanent
+from agents.delivery import DeliveryHooks, OrderedDelivery, deliver, is_permanent
 from agents.pipeline import Outbound
 
 MESSAGES = [Outbound("t", f"k{i}".encode(), f"v{i}".encode()) for i in range(4)]
@@ -50,9 +50,11 @@ def run(producer: ScriptedProducer, messages: list[Outbound] = MESSAGES) -> dict
         deliver(
             producer.send,
             messages,
-            on_retry=lambda message, exc, delay: calls["retry"].append(type(exc).__name__),
-            on_undeliverable=lambda message, exc: calls["undeliverable"].append(message.key),
-            on_delivered=lambda: calls["delivered"].append(True),
+            hooks=DeliveryHooks(
+                on_retry=lambda message, exc, delay: calls["retry"].append(type(exc).__name__),
+                on_undeliverable=lambda message, exc: calls["undeliverable"].append(message.key),
+                on_delivered=lambda: calls["delivered"].append(True),
+            ),
             first_delay=0.0,
         )
     )
@@ -159,7 +161,7 @@ def test_ordered_delivery_acks_a_batch_only_after_its_outputs_and_keeps_batches_
         async def ack(item: str) -> None:
             acked.append(item)
 
-        outputs = OrderedDelivery(producer.send, ack, on_retry=lambda m, e, d: None)
+        outputs = OrderedDelivery(producer.send, ack)
         await outputs.submit(batch("a1", "a2"), ["in-a1", "in-a2"])
         assert producer.sent == [b"a1", b"a2"]  # queued by `submit` itself, before the next batch is taken
         await settle()
