@@ -14,7 +14,6 @@ topic with its original bytes, so no input crashes the worker.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from datetime import UTC, datetime
 from faust.types import EventT, StreamT
 
 from agents.core.cleaning import PayloadOrigin, internal_error_rejection
-from agents.delivery import DeliveryHooks, producer_send, publish_in_batches
+from agents.delivery import Backoff, DeliveryHooks, producer_send, publish_in_batches
 from agents.pipeline import Inbound, Outbound, Processed
 from schemas.wire import to_bytes
 from streams.app import app, input_topic
@@ -33,7 +32,7 @@ log = logging.getLogger(__name__)
 
 async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
     """Process a batch; wait out Redis outages; isolate events that break the pipeline."""
-    delay = 0.5
+    backoff = Backoff()
     while True:
         try:
             result = await app.pipeline.process(batch)
@@ -42,9 +41,8 @@ async def process_with_retry(batch: Sequence[Inbound]) -> list[Processed]:
         except Exception as exc:
             if is_outage(exc):  # waited out: the batch is retried, nothing is dropped
                 app.metrics.set_ready(False)
-                log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                log.warning("match index unavailable (%s); retrying batch in %.1fs", type(exc).__name__, backoff.delay)
+                await backoff.wait()
                 continue
             if len(batch) == 1:  # anything else is a bug: isolate the event that triggers it
                 log.exception(

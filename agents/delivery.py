@@ -77,6 +77,20 @@ class DeliveryHooks:
 
 NO_HOOKS = DeliveryHooks()
 
+
+@dataclass
+class Backoff:
+    """Waits between retries: `delay` seconds first, then twice as long each time, at most `most`."""
+
+    delay: float = 0.5
+    most: float = 10.0
+
+    async def wait(self) -> None:
+        """Sleep the current delay, then double it (up to `most`)."""
+        await asyncio.sleep(self.delay)
+        self.delay = min(self.delay * 2, self.most)
+
+
 Queued: TypeAlias = list[Awaitable[Any] | BaseException]
 """Per message, in order: the future of its acknowledgement, or why it was refused before queueing."""
 
@@ -95,7 +109,7 @@ async def deliver(
     `queued`: the first attempt's `queue_all(send, messages)`, when the caller queued it already.
     """
     pending = list(messages)
-    delay = first_delay
+    backoff = Backoff(first_delay, max_delay)
     retried = False
     while pending:
         outcomes = await settle(queued if queued is not None else await queue_all(send, pending))
@@ -117,10 +131,9 @@ async def deliver(
                 continue
         # Resend from the first failure, in order: what followed it may have been acknowledged
         # already, but resending keeps the newest record per key last.
-        hooks.on_retry(head, error, delay)
+        hooks.on_retry(head, error, backoff.delay)
         retried = True
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, max_delay)
+        await backoff.wait()
         pending = pending[failed_at:]
 
 
