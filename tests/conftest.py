@@ -16,14 +16,13 @@ import pytest
 import redis
 from kafka import KafkaAdminClient
 
+from tests.required import unavailable
+
 MARKER_FIXTURES = {"kafka": "kafka_bootstrap", "redis": "redis_url"}
 
 
 def _unavailable(what: str, reason: str) -> None:
-    message = f"{what} unreachable ({reason}); start it with `python -m streams stack up`"
-    if os.environ.get("CI", "").lower() == "true" or os.environ.get("DQ_REQUIRE_SERVICES") == "1":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    unavailable(f"{what} unreachable ({reason}); start it with `python -m streams stack up`")
 
 
 def _tcp_error(host: str, port: int) -> str | None:

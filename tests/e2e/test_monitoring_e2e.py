@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -43,6 +42,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.metrics import DQMetrics
 from streams.publish import jsonl_events
+from tests.required import unavailable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.redis, pytest.mark.prometheus]
 
@@ -81,13 +81,10 @@ T = TypeVar("T")
 
 
 def require_binary(name: str, package: str) -> str:
-    """Path of a binary; skip without it, except under CI=true, where it is a failure."""
+    """Path of a binary; skip without it, except under CI=true, where it is a failure (`tests.required`)."""
     path = shutil.which(name)
     if path is None:
-        message = f"{name} not found (Debian package `{package}`)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        pytest.skip(message)
+        unavailable(f"{name} not found (Debian package `{package}`)")
     return path
 
 
@@ -483,10 +480,7 @@ def processed_stream(
 
 def require_prometheus(stream: ProcessedStream) -> Prometheus:
     if stream.prometheus is None:
-        message = stream.prometheus_error or "prometheus did not start"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        pytest.skip(message)
+        unavailable(stream.prometheus_error or "prometheus did not start")
     return stream.prometheus
 
 

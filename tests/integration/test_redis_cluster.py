@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from bench import redis_cluster
 from streams.dedupe import dedupe_file
 from streams.settings import RedisSettings, Settings
+from tests.required import unavailable
 
 pytestmark = pytest.mark.redis
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "contacts.jsonl"
@@ -23,9 +23,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "contacts.jsonl"
 @pytest.fixture(scope="module")
 def cluster_url() -> str:
     if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
-        if os.environ.get("CI", "").lower() == "true" or os.environ.get("DQ_REQUIRE_SERVICES") == "1":
-            pytest.fail("redis-server/redis-cli missing: cannot start a Redis Cluster")
-        pytest.skip("redis-server/redis-cli missing")
+        unavailable("redis-server/redis-cli missing: cannot start a Redis Cluster")
     started_here = redis_cluster.state() != "ok"
     if started_here and not redis_cluster.up():
         pytest.fail("the local Redis Cluster did not start")

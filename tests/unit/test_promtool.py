@@ -6,13 +6,14 @@ CI=true, where a missing promtool is a failure: CI must not go green by skipping
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.required import unavailable
 
 pytestmark = pytest.mark.prometheus
 
@@ -23,10 +24,7 @@ PROMETHEUS_DIR = Path(__file__).resolve().parents[2] / "monitoring" / "prometheu
 def promtool() -> str:
     path = shutil.which("promtool")
     if path is None:
-        message = "promtool not found (Debian package `prometheus`)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI=true requires it")
-        pytest.skip(message)
+        unavailable("promtool not found (Debian package `prometheus`)")
     return path
 
 
