@@ -19,6 +19,18 @@ COPY agents ./agents
 COPY schemas ./schemas
 COPY monitoring ./monitoring
 COPY config ./config
+COPY scripts/build_native.py ./scripts/build_native.py
+
+# The mypyc-compiled core (scripts/build_native.py, the `native` extra of pyproject.toml), built
+# with a compiler that is removed again. The worker logs and exports (`dq_build_info{core_build}`)
+# which build runs, and never runs a build older than its sources.
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
+ && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['native']))" > native.txt \
+ && pip install -r native.txt -c constraints.txt \
+ && python scripts/build_native.py \
+ && apt-get purge -y -qq gcc libc6-dev >/dev/null && apt-get autoremove -y -qq >/dev/null \
+ && rm -rf /var/lib/apt/lists/* native.txt
 
 # Faust keeps its local state in a data directory; the code stays read-only for the worker user.
 RUN useradd --system --uid 10001 --home-dir /var/lib/crm-dq --create-home dq

@@ -22,6 +22,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from agents.core import BUILD as CORE_BUILD  # noqa: E402
 
 
 def instructions(passes: int, extra: list[str]) -> tuple[int, int]:
@@ -61,7 +64,8 @@ def main() -> None:
         extra.append("--worker-gc")
     one, events = instructions(1, extra)
     three, _ = instructions(3, extra)
-    print(f"clean_event: {(three - one) / (2 * events):,.0f} instructions per event ({events} events)")
+    per_event = (three - one) / (2 * events)
+    print(f"clean_event: {per_event:,.0f} instructions per event ({events} events; core {CORE_BUILD})")
 
 
 if __name__ == "__main__":

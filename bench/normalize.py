@@ -35,6 +35,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from agents.core import BUILD as CORE_BUILD  # noqa: E402
 from agents.core.cleaning import Cleaned, clean_event, load_cleaning_config  # noqa: E402
 from streams.__main__ import tune_gc  # noqa: E402
 
@@ -225,7 +226,7 @@ def main() -> None:
         cpu_means.append(sum(cpu_times) / len(cpu_times) / 1000)
     rejected = len(events) - accepted
     print(f"input: {origin}, {len(events)} events, {accepted} cleaned / {rejected} rejected")
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; core build: {CORE_BUILD}")
     print(
         f"repeats: {args.repeats}; per-repeat medians, thread CPU time (µs): "
         f"{' '.join(f'{m:.1f}' for m in cpu_medians)}"

@@ -45,6 +45,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 import agents.pipeline as pipeline_module
 import bench.normalize as normalize_bench
 import streams.match_index as match_index_module
+from agents.core import BUILD as CORE_BUILD
 from agents.pipeline import Inbound
 from bench.load_index import drop as drop_index
 from bench.load_index import tag_ids
@@ -248,7 +249,7 @@ def main() -> int:
         return 0
     if args.instructions:
         per_event = count_instructions(args.events, args.seed, args.batch, args.index_prefix)
-        print(f"instructions/event={per_event:,.0f} (events/pass={args.events}, batch={args.batch})")
+        print(f"instructions/event={per_event:,.0f} (events/pass={args.events}, batch={args.batch}; core {CORE_BUILD})")
         return 0
     if args.child:
         report = asyncio.run(child(args.events, args.seed, args.batch, args.warmup, args.digest, args.index_prefix))
@@ -269,7 +270,7 @@ def main() -> int:
     summary = {key: round(statistics.median(r[key] for r in runs), 1) for key in keys}
     print(f"events/run={runs[0]['events']} repeats={len(runs)} median µs/event: "
           f"total={summary['total_us']} clean={summary['clean_us']} rest={summary['rest_us']} "
-          f"candidates/event={summary['mean_candidates']}")  # fmt: skip
+          f"candidates/event={summary['mean_candidates']} (core {CORE_BUILD})")  # fmt: skip
     if args.digest:
         digests = {(r["outputs_sha256"], r["metrics_sha256"]) for r in runs}
         for outputs, metric_values in sorted(digests):

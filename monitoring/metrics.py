@@ -317,7 +317,7 @@ class DQMetrics(NamedTuple):
     redis_errors: Counter  # dq_redis_errors_total{operation}
     output_failures: Counter  # dq_output_failures_total{topic,outcome}
     worker_ready: Gauge  # dq_worker_ready
-    build_info: Info  # dq_build_info{version,rules_version}
+    build_info: Info  # dq_build_info{version,rules_version,core_build}
     labels: LabelGuards
     owner_fields: frozenset[str]
     per_source: dict[str, SourceSeries]
@@ -491,7 +491,7 @@ class DQMetrics(NamedTuple):
             ),
             build_info=Info(
                 "dq_build",
-                "Version of the service and of its rules.",
+                "Version of the service and of its rules, and which build of the core runs (native or python).",
                 registry=registry,
             ),
             labels=guards,
@@ -657,9 +657,9 @@ class DQMetrics(NamedTuple):
         """Set `dq_worker_ready` to 1 (ready) or 0."""
         self.worker_ready.set(1 if ready else 0)
 
-    def set_build_info(self, version: str, rules_version: str) -> None:
-        """Publish `dq_build_info{version,rules_version} 1`."""
-        self.build_info.info({"version": version, "rules_version": rules_version})
+    def set_build_info(self, version: str, rules_version: str, core_build: str) -> None:
+        """Publish `dq_build_info{version,rules_version,core_build} 1` (core_build: native or python)."""
+        self.build_info.info({"version": version, "rules_version": rules_version, "core_build": core_build})
 
 
 class MetricsBatch:

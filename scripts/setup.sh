@@ -9,8 +9,17 @@ python3 -m venv .venv
 deps=$(.venv/bin/python - <<'PY'
 import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-print("\n".join(project["dependencies"] + project["optional-dependencies"]["test"]))
+extras = project["optional-dependencies"]
+print("\n".join(project["dependencies"] + extras["test"] + extras["native"]))
 PY
 )
 echo "$deps" | .venv/bin/python -m pip install -q -c constraints.txt -r /dev/stdin
 echo "dependencies installed in .venv/"
+# The mypyc-compiled core (needs gcc and Python's headers). Without it, the same code runs from
+# its sources, slower; agents.core.native never runs a build older than its sources.
+if .venv/bin/python scripts/build_native.py >.venv/native-build.log 2>&1; then
+  tail -n 1 .venv/native-build.log
+else
+  tail -n 5 .venv/native-build.log
+  echo "native build FAILED (see .venv/native-build.log): the core runs from its Python sources"
+fi

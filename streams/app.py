@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from faust.web import Request, Response, View
+from mode.utils.logging import get_logger
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from agents.core import BUILD as CORE_BUILD
 from agents.pipeline import ContactPipeline
 from monitoring.exposition import mount_metrics
 from monitoring.metrics import DQMetrics, LabelLimits
@@ -22,6 +24,7 @@ from streams.settings import Settings, get_settings
 from streams.wiring import build_pipeline
 
 VERSION = "0.1.0"
+logger = get_logger(__name__)
 
 
 class DQApp(FetchTunedApp):
@@ -57,12 +60,18 @@ def create_app(settings: Settings, *, registry: CollectorRegistry = REGISTRY) ->
             sources=settings.monitoring.known_sources, max_seen=settings.monitoring.max_label_values
         ),
     )
-    app.metrics.set_build_info(VERSION, RULES_VERSION)
+    app.metrics.set_build_info(VERSION, RULES_VERSION, "native" if CORE_BUILD.native else "python")
     mount_metrics(app, registry)
     app.metrics.bind_output_topics(settings.kafka.output_topics)
     app.pipeline = build_pipeline(settings, app.metrics)
     app.index = app.pipeline.index
     _mount_health(app)
+
+    @app.task
+    async def log_core_build() -> None:
+        """Say once, at start, which build of the core runs (native, or pure Python and why)."""
+        logger.info("decision core: %s", CORE_BUILD)
+
     return app
 
 

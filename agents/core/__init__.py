@@ -6,3 +6,8 @@ jellyfish, orjson, yaml). They never import faust, redis, kafka/aiokafka or prom
 never read the clock (callers pass `now`) and do no I/O except loading configuration files in
 the explicit `load_*` functions. `tests/unit/test_core_purity.py` enforces the import rule.
 """
+
+from agents.core.native import choose_build
+
+BUILD = choose_build()
+"""The mypyc-compiled modules when their build matches the sources, else the Python sources."""

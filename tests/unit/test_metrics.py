@@ -213,8 +213,8 @@ def test_ready_and_build_info(metrics: DQMetrics, registry: CollectorRegistry) -
     assert registry.get_sample_value("dq_worker_ready", {}) == 1
     metrics.set_ready(False)
     assert registry.get_sample_value("dq_worker_ready", {}) == 0
-    metrics.set_build_info("0.1.0", "2026.11.1")
-    info = {"version": "0.1.0", "rules_version": "2026.11.1"}
+    metrics.set_build_info("0.1.0", "2026.11.1", "native")
+    info = {"version": "0.1.0", "rules_version": "2026.11.1", "core_build": "native"}
     assert registry.get_sample_value("dq_build_info", info) == 1
 
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from agents.core import BUILD as CORE_BUILD
 from agents.core.entities import StoredRecord, contact_document
 from agents.core.golden import SurvivorshipRules, _kept_by_validation, build_golden, golden_json
 from schemas.events import EventType, RecordType
@@ -185,7 +186,19 @@ def test_golden_json_leaves_values_of_other_types_to_validation() -> None:
 
     assert _kept_by_validation("E1", [one()], now)
     assert _kept_by_validation("E1", [one(), one(record_id="shop:2")], now)
-    for odd in (one(record_id=7), one(owner=["ann"]), one(points={"email": {3: "2026-01-01T00:00:00+00:00"}})):
+    odd_fields: list[dict[str, Any]] = [
+        {"record_id": 7},
+        {"owner": ["ann"]},
+        {"points": {"email": {3: "2026-01-01T00:00:00+00:00"}}},
+    ]
+    for changes in odd_fields:
+        try:
+            odd = one(**changes)
+        except TypeError:
+            # The mypyc-compiled StoredRecord checks its fields' types when it is built, so such
+            # a record cannot reach golden_json at all.
+            assert CORE_BUILD.native
+            continue
         for records in ([odd], [one(record_id="shop:0"), odd]):
             assert not _kept_by_validation("E1", records, now)
             with pytest.raises((ValidationError, TypeError)) as fast:
@@ -193,8 +206,14 @@ def test_golden_json_leaves_values_of_other_types_to_validation() -> None:
             with pytest.raises((ValidationError, TypeError)) as reference:
                 build_golden("E1", records, SurvivorshipRules(), now=now)
             assert fast.type is reference.type
-    assert not _kept_by_validation("E1", [one()], "2026-11-23T12:00:00Z")  # type: ignore[arg-type]
-    assert not _kept_by_validation(1, [one()], now)  # type: ignore[arg-type]
+    odd_arguments: list[tuple[Any, Any]] = [("E1", "2026-11-23T12:00:00Z"), (1, now)]
+    for entity_id, updated_at in odd_arguments:
+        try:
+            kept = _kept_by_validation(entity_id, [one()], updated_at)
+        except TypeError:
+            assert CORE_BUILD.native  # compiled functions check their arguments' types
+            continue
+        assert not kept
 
 
 # -- cleaned events: the match decision written once -----------------------------------------------

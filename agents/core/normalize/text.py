@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 
@@ -262,6 +263,6 @@ class Note:
 
     code: str
     field: str | None = None
-    before: object = None
-    after: object = None
+    before: Any = None  # `object` here crashes mypyc-compiled dataclasses (KeyError at import)
+    after: Any = None
     applied: bool = False
