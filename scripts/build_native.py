@@ -5,8 +5,9 @@ mypyc turns type-annotated Python into C extensions; the modules keep their sour
 and outputs (the test suite and the benchmarks' output digests are the same on both builds) and
 cost fewer instructions per event. The extensions are written next to the sources, with one
 shared library at the repo root, and `agents/core/native-build.json` records the SHA-256 of each
-compiled source: `agents.core.native` imports the Python sources instead whenever one of them has
-changed since (or `DQ_PURE_PYTHON=1`), so a stale build never runs.
+compiled source and of each module they are compiled against (`BUILD_INPUTS`):
+`agents.core.native` imports the Python sources instead whenever one of them has changed since
+(or `DQ_PURE_PYTHON=1`), so a stale build never runs.
 
 Needs a C compiler and Python's headers (Debian: gcc, python3-dev) and mypy with setuptools (the
 `native` extra, installed by scripts/setup.sh, which runs this script). Takes about a minute.
@@ -45,6 +46,8 @@ NATIVE_MODULES = (
     "agents.core.entities",
     "agents.core.golden",
 )
+BUILD_INPUTS = ("agents/core", "schemas")
+"""Where the compiled modules' imports from this repo live (the core's purity rule: nothing else)."""
 GROUP = "crm_dq_core"
 """Name of the shared native library (`crm_dq_core__mypyc.*.so` at the repo root)."""
 
@@ -63,11 +66,17 @@ def build() -> None:
     from mypyc.build import mypycify
     from setuptools import setup
 
-    from agents.core.native import BUILD_MANIFEST, module_source, source_digest
+    from agents.core.native import BUILD_MANIFEST, module_source, source_digest, stale_modules
 
     clean()
     sources = [module_source(module, ROOT) for module in NATIVE_MODULES]
     digests = {module: source_digest(path) for module, path in zip(NATIVE_MODULES, sources, strict=True)}
+    inputs = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts): source_digest(path)
+        for folder in BUILD_INPUTS
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path not in sources and path.name != "__init__.py"
+    }
     os.chdir(ROOT)  # mypyc names modules by their paths relative to the working directory
     with tempfile.TemporaryDirectory(prefix="crm-dq-native-") as scratch:
         setup(
@@ -82,12 +91,13 @@ def build() -> None:
             ),
             script_args=["--quiet", "build_ext", "--inplace", "--build-temp", f"{scratch}/tmp"],
         )
-    if [module for module, path in zip(NATIVE_MODULES, sources, strict=True) if source_digest(path) != digests[module]]:
+    if stale_modules({**digests, **inputs}, ROOT):
         clean()
         raise SystemExit("a source changed during the build; run it again")
-    BUILD_MANIFEST.write_text(json.dumps({"python": sys.version, "modules": digests}, indent=2) + "\n")
-    manifest = BUILD_MANIFEST.relative_to(ROOT)
-    print(f"native build: {len(NATIVE_MODULES)} modules of agents.core compiled (manifest {manifest})")
+    manifest = {"python": sys.version, "modules": digests, "inputs": inputs}
+    BUILD_MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n")
+    where = BUILD_MANIFEST.relative_to(ROOT)
+    print(f"native build: {len(NATIVE_MODULES)} modules of agents.core compiled (manifest {where})")
 
 
 def main() -> None:

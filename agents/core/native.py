@@ -1,11 +1,13 @@
 """Which build of the pure core runs: the mypyc-compiled one, or the Python sources.
 
 `scripts/build_native.py` compiles the hot modules of `agents.core` with mypyc into C extensions
-next to their sources, and writes `BUILD_MANIFEST`: the SHA-256 of each compiled module's source.
+next to their sources, and writes `BUILD_MANIFEST`: the SHA-256 of each compiled module's source,
+and of the modules they were compiled against (the rest of `agents.core`, and `schemas`: mypyc
+builds type checks from their annotations into the compiled code).
 Python's import system prefers an extension to a `.py` file, so an extension built from an older
 source would silently run old code. `choose_build` (called once, by `agents.core/__init__`,
 before any compiled module is imported) therefore compares the manifest with the sources: if any
-compiled module's source has changed since the build, or the manifest is missing, or
+of those sources has changed since the build, or the manifest is missing, or
 `DQ_PURE_PYTHON=1` is set, every compiled module of the core is imported from its Python source
 instead (all of them: they call one another inside one shared native library), with a warning
 when the build is stale. Both builds give identical outputs; the native one is cheaper per event.
@@ -102,8 +104,10 @@ def choose_build(
     package_dir = manifest_path.parent
     found = extension_modules(package_dir, "agents.core")
     digests: dict[str, str] = {}
+    inputs: dict[str, str] = {}
     if manifest_path.is_file():
-        digests = json.loads(manifest_path.read_text())["modules"]
+        manifest = json.loads(manifest_path.read_text())
+        digests, inputs = manifest["modules"], manifest.get("inputs", {})
     compiled = sorted(set(found) | set(digests))
     if not compiled:
         return BuildChoice(False, "no native build (bash scripts/setup.sh or scripts/build_native.py makes one)")
@@ -111,7 +115,7 @@ def choose_build(
         reason = f"{PURE_PYTHON_VARIABLE}=1"
     elif not digests:
         reason = "extensions without a build manifest; rebuild with scripts/build_native.py"
-    elif stale := stale_modules(digests, root):
+    elif stale := stale_modules({**digests, **inputs}, root):
         reason = f"native build is stale ({', '.join(stale)} changed since); rebuild with scripts/build_native.py"
     elif missing := sorted(set(digests) - set(found)):
         reason = f"native build is incomplete ({', '.join(missing)} missing); rebuild with scripts/build_native.py"

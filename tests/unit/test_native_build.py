@@ -36,9 +36,9 @@ def checkout(tmp_path: Path) -> Iterator[Path]:
     sys.meta_path[:] = finders  # a choice inserts a finder; take it out again
 
 
-def write_manifest(root: Path, digests: dict[str, str]) -> Path:
+def write_manifest(root: Path, digests: dict[str, str], inputs: dict[str, str] | None = None) -> Path:
     manifest = root / "agents" / "core" / "native-build.json"
-    manifest.write_text(json.dumps({"python": sys.version, "modules": digests}))
+    manifest.write_text(json.dumps({"python": sys.version, "modules": digests, "inputs": inputs or {}}))
     return manifest
 
 
@@ -70,6 +70,19 @@ def test_a_changed_source_sends_every_compiled_module_to_its_source(checkout: Pa
         spec = finder.find_spec(f"agents.core.{name}", None)
         assert spec is not None and spec.origin == str(checkout / "agents" / "core" / f"{name}.py")
     assert finder.find_spec("agents.core.gamma", None) is None
+
+
+def test_a_changed_module_the_build_was_compiled_against_also_sends_them_to_their_sources(checkout: Path) -> None:
+    schemas = checkout / "schemas"
+    schemas.mkdir()
+    (schemas / "records.py").write_text("class Contact: name: str\n")
+    manifest = write_manifest(
+        checkout, digests_of(checkout), {"schemas.records": source_digest(schemas / "records.py")}
+    )
+    assert choose_build({}, manifest, checkout).native
+    (schemas / "records.py").write_text("class Contact: name: int\n")  # compiled code checks the old type
+    with pytest.warns(RuntimeWarning, match=r"stale \(schemas.records changed since\)"):
+        assert not choose_build({}, manifest, checkout).native
 
 
 @pytest.mark.parametrize(
@@ -112,8 +125,10 @@ def test_this_checkout_runs_the_build_it_has() -> None:
     """Built: every compiled module is imported from its extension (or its source under DQ_PURE_PYTHON=1)."""
     if not BUILD_MANIFEST.is_file():
         unavailable("no native build of agents.core (scripts/build_native.py)")
-    modules = json.loads(BUILD_MANIFEST.read_text())["modules"]
+    manifest = json.loads(BUILD_MANIFEST.read_text())
+    modules = manifest["modules"]
     assert len(modules) >= 10
+    assert {"schemas.records", "agents.core.rules"} <= set(manifest["inputs"])
     build = agents.core.BUILD
     for module in modules:
         origin = importlib.import_module(module).__file__ or ""
