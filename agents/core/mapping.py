@@ -12,34 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SplitRule(_Frozen):
-    """Split one source field into several canonical fields at the first `separator`."""
-
-    into: tuple[str, ...] = Field(min_length=2)
-    separator: str = ","
-
-
-class SourceMapping(_Frozen):
-    """How one source's contact fields map to canonical fields."""
-
-    rename: dict[str, str] = Field(default_factory=dict)
-    split: dict[str, SplitRule] = Field(default_factory=dict)
-    join: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    collect: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    defaults: dict[str, Any] = Field(default_factory=dict)
-
-
-class MappingConfig(_Frozen):
-    """The validated content of config/mappings.yaml."""
-
-    sources: dict[str, SourceMapping] = Field(default_factory=dict)
+from agents.core.mapping_config import MappingConfig, SourceMapping  # re-exported: the configuration model
 
 
 def load_mappings(path: str | Path) -> MappingConfig:

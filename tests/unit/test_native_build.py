@@ -128,7 +128,7 @@ def test_this_checkout_runs_the_build_it_has() -> None:
     manifest = json.loads(BUILD_MANIFEST.read_text())
     modules = manifest["modules"]
     assert len(modules) >= 10
-    assert {"schemas.records", "agents.core.rules"} <= set(manifest["inputs"])
+    assert {"schemas.records", "agents.core.rules_config"} <= set(manifest["inputs"])
     build = agents.core.BUILD
     for module in modules:
         origin = importlib.import_module(module).__file__ or ""
