@@ -26,10 +26,14 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)  # "the build is stale": this script replaces it
+    from agents.core.native import BUILD_MANIFEST, module_source, source_digest, stale_modules
 
 NATIVE_MODULES = (
     "agents.core.normalize.text",
@@ -57,8 +61,6 @@ GROUP = "crm_dq_core"
 
 def clean() -> None:
     """Remove the manifest first (the sources are used from then on), then every extension."""
-    from agents.core.native import BUILD_MANIFEST
-
     BUILD_MANIFEST.unlink(missing_ok=True)
     for path in [*(ROOT / "agents" / "core").rglob("*.so"), *ROOT.glob(f"{GROUP}__mypyc*.so")]:
         path.unlink()
@@ -68,8 +70,6 @@ def build() -> None:
     """Compile NATIVE_MODULES in place and write the manifest of their sources."""
     from mypyc.build import mypycify
     from setuptools import setup
-
-    from agents.core.native import BUILD_MANIFEST, module_source, source_digest, stale_modules
 
     clean()
     sources = [module_source(module, ROOT) for module in NATIVE_MODULES]
