@@ -26,6 +26,7 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -45,7 +46,7 @@ def module_source(module: str, root: Path = REPO_ROOT) -> Path:
 
 
 def stale_modules(digests: Mapping[str, str], root: Path = REPO_ROOT) -> list[str]:
-    """Compiled modules whose source differs from (or is missing since) the build."""
+    """Modules whose source differs from (or is missing since) the build, in manifest order."""
     stale = []
     for module, digest in digests.items():
         source = module_source(module, root)
@@ -83,13 +84,13 @@ class SourceFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, source) if source.is_file() else None
 
 
+@dataclass(frozen=True)
 class BuildChoice:
     """What `choose_build` decided: `native` is True when the compiled modules are used."""
 
-    def __init__(self, native: bool, reason: str, modules: Sequence[str] = ()) -> None:
-        self.native = native
-        self.reason = reason
-        self.modules = tuple(modules)
+    native: bool
+    reason: str
+    modules: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{'native (mypyc)' if self.native else 'pure Python'}: {self.reason}"
@@ -106,22 +107,25 @@ def choose_build(
     digests: dict[str, str] = {}
     inputs: dict[str, str] = {}
     if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        digests, inputs = manifest["modules"], manifest.get("inputs", {})
+        try:
+            manifest = json.loads(manifest_path.read_text())
+            digests, inputs = dict(manifest["modules"]), dict(manifest.get("inputs", {}))
+        except (OSError, ValueError, KeyError, TypeError):
+            digests, inputs = {}, {}  # unreadable: treated as missing (the sources are used)
     compiled = sorted(set(found) | set(digests))
     if not compiled:
         return BuildChoice(False, "no native build (bash scripts/setup.sh or scripts/build_native.py makes one)")
     if environ.get(PURE_PYTHON_VARIABLE) == "1":
         reason = f"{PURE_PYTHON_VARIABLE}=1"
     elif not digests:
-        reason = "extensions without a build manifest; rebuild with scripts/build_native.py"
+        reason = "extensions without a readable build manifest; rebuild with scripts/build_native.py"
     elif stale := stale_modules({**digests, **inputs}, root):
         reason = f"native build is stale ({', '.join(stale)} changed since); rebuild with scripts/build_native.py"
     elif missing := sorted(set(digests) - set(found)):
         reason = f"native build is incomplete ({', '.join(missing)} missing); rebuild with scripts/build_native.py"
     else:
-        return BuildChoice(True, f"{len(compiled)} modules compiled", compiled)
+        return BuildChoice(True, f"{len(compiled)} modules compiled", tuple(compiled))
     if not reason.startswith(PURE_PYTHON_VARIABLE):
         warnings.warn(f"agents.core runs from its Python sources: {reason}", RuntimeWarning, stacklevel=2)
     sys.meta_path.insert(0, SourceFinder(compiled, root))
-    return BuildChoice(False, reason, compiled)
+    return BuildChoice(False, reason, tuple(compiled))

@@ -89,7 +89,8 @@ def test_a_changed_module_the_build_was_compiled_against_also_sends_them_to_thei
     ("environ", "manifest_state", "reason"),
     [
         ({"DQ_PURE_PYTHON": "1"}, "matching", "DQ_PURE_PYTHON=1"),
-        ({}, "absent", "extensions without a build manifest"),
+        ({}, "absent", "extensions without a readable build manifest"),
+        ({}, "corrupt", "extensions without a readable build manifest"),
         ({}, "deleted source", "stale (agents.core.alpha changed since)"),
         ({}, "missing extension", "incomplete (agents.core.beta missing)"),
     ],
@@ -101,6 +102,8 @@ def test_the_sources_are_used_when_the_build_cannot_be_trusted(
     manifest = write_manifest(checkout, digests_of(checkout))
     if manifest_state == "absent":
         manifest.unlink()
+    elif manifest_state == "corrupt":
+        manifest.write_text('{"modules": ')
     elif manifest_state == "deleted source":
         (core / "alpha.py").unlink()
     elif manifest_state == "missing extension":
