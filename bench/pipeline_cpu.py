@@ -10,7 +10,10 @@ the first `--warmup` batches are not measured. Prints the median over repeats.
 `--index-prefix P` runs against an index preloaded under prefix P (`python -m bench.load_index
 --prefix P --entities N`) instead of a fresh one, and leaves it in place: the same events cost
 this much CPU against 10 k or 1 M indexed entities (each repeat tags its events anew, so none is
-a replay, and each draws other persons). The mean number of candidates scored per matched event is printed with it.
+a replay, and each draws other persons). The run's events stay in the index, and a later run
+draws the same persons again (same seed): it meets them as extra candidates, so compare two
+builds or commits on fresh loads of the index, one each. The mean number of candidates scored
+per matched event is printed with it.
 
 `--digest` also prints a SHA-256 of every output message (topic, key, value) and of the
 exported metric values (timings excluded) with a fixed clock, to prove that an optimization
